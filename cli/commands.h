@@ -1,0 +1,16 @@
+// Subcommands of the `hearsay` executable. Each file adds one subcommand to the app; main.cpp lists
+// them. Commands are thin: parse options, call the libraries, print.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace hearsay::cli {
+
+/// Options every subcommand shares (set before the subcommand runs).
+struct GlobalOptions {
+  int threads = 0;  ///< 0: one per core
+};
+
+void add_info_command(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace hearsay::cli

@@ -1,0 +1,60 @@
+// The hearsay executable: compare explanation methods on audio classifiers.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/version.h"
+
+int main(int argc, char** argv) {
+  using namespace hearsay;
+  CLI::App app("hearsay: compare explanation methods (LIME, KernelSHAP, occlusion, Grad-CAM, ...) on audio classifiers",
+               "hearsay");
+  app.set_version_flag("--version", std::string("hearsay ") + version());
+  app.require_subcommand(1);
+  cli::GlobalOptions global;
+  app.add_option("--threads", global.threads, "Worker threads (0: one per core)")->check(CLI::NonNegativeNumber);
+  app.parse_complete_callback([&global] { set_num_threads(global.threads); });
+
+  cli::add_info_command(app, global);
+
+  // Name a mistyped subcommand instead of CLI11's generic "A subcommand is required".
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--threads") {
+      ++i;
+      continue;
+    }
+    if (word.rfind("-", 0) == 0) continue;
+    bool known = false;
+    std::string valid;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known = known || sub->check_name(word);
+      valid += (valid.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "hearsay: unknown subcommand '%s'; valid subcommands: %s\n", word.c_str(), valid.c_str());
+      return 2;
+    }
+    break;
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "hearsay: configuration error: %s\n", e.what());
+    return 2;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "hearsay: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hearsay: unexpected error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,36 @@
+# Every dependency is a Debian package installed by scripts/install-deps.sh.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
+pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
+pkg_check_modules(SAMPLERATE REQUIRED IMPORTED_TARGET samplerate)
+pkg_check_modules(FLUIDSYNTH REQUIRED IMPORTED_TARGET fluidsynth)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(Armadillo REQUIRED)
+find_package(PNG REQUIRED)
+find_package(Threads REQUIRED)
+
+if(HEARSAY_USE_OPENMP)
+  find_package(OpenMP REQUIRED COMPONENTS CXX)
+endif()
+
+# LibTorch (Debian's libtorch-dev). Its config script is noisy about optional pieces; quiet it.
+set(_hearsay_saved_log_level "${CMAKE_MESSAGE_LOG_LEVEL}")
+set(CMAKE_MESSAGE_LOG_LEVEL ERROR)
+find_package(Torch REQUIRED)
+set(CMAKE_MESSAGE_LOG_LEVEL "${_hearsay_saved_log_level}")
+
+if(NOT TARGET hearsay_armadillo)
+  add_library(hearsay_armadillo INTERFACE)
+  target_include_directories(hearsay_armadillo SYSTEM INTERFACE ${ARMADILLO_INCLUDE_DIRS})
+  target_link_libraries(hearsay_armadillo INTERFACE ${ARMADILLO_LIBRARIES})
+endif()
+
+if(HEARSAY_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(HEARSAY_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

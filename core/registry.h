@@ -1,0 +1,71 @@
+// Registry<T>: named factories for one family of plug-ins (explainers, factorizations, metrics,
+// networks). Registration is explicit, one line per class in each folder's builtin.cpp: static
+// self-registration objects are dropped by the linker from static libraries.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace hearsay {
+
+template <class T>
+class Registry {
+ public:
+  using Factory = std::function<std::unique_ptr<T>(const nlohmann::json& options)>;
+
+  /// `kind` names the family in messages ("explainer", "factorization").
+  explicit Registry(std::string kind) : kind_(std::move(kind)) {}
+
+  /// Adds a factory under `name`; a second registration of the same name is a programming error.
+  void add(const std::string& name, Factory factory, std::string summary = {}) {
+    HEARSAY_CHECK(!name.empty(), "Registry<", kind_, ">: empty name");
+    HEARSAY_CHECK(entries_.find(name) == entries_.end(), "Registry<", kind_, ">: '", name, "' is registered twice");
+    entries_[name] = Entry{std::move(factory), std::move(summary)};
+  }
+
+  /// Creates the named object from its JSON options; an unknown name is a ConfigError listing the
+  /// registered names.
+  std::unique_ptr<T> create(const std::string& name, const nlohmann::json& options = nlohmann::json::object()) const {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) {
+      std::string valid;
+      for (const auto& entry : entries_) valid += (valid.empty() ? "" : ", ") + entry.first;
+      throw ConfigError(message("unknown ", kind_, " '", name, "'; valid names: ", valid.empty() ? "(none)" : valid));
+    }
+    return it->second.factory(options);
+  }
+
+  bool contains(const std::string& name) const { return entries_.count(name) != 0; }
+
+  /// Registered names in alphabetical order.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& entry : entries_) out.push_back(entry.first);
+    return out;
+  }
+
+  const std::string& summary(const std::string& name) const {
+    auto it = entries_.find(name);
+    HEARSAY_CHECK_AS(ConfigError, it != entries_.end(), "unknown ", kind_, " '", name, "'");
+    return it->second.summary;
+  }
+
+  const std::string& kind() const { return kind_; }
+
+ private:
+  struct Entry {
+    Factory factory;
+    std::string summary;
+  };
+  std::string kind_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace hearsay

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every build and run-time dependency of hearsay from Debian's archive.
+# Idempotent; run as root (or with sudo available) on Debian 12 (bookworm).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libtorch-dev             # LibTorch 1.13 (models/)
+  libeigen3-dev            # surrogate solvers (methods/)
+  libarmadillo-dev         # k-means superpixels (factorizations/)
+  libfftw3-dev             # STFT (core/)
+  libsndfile1-dev          # audio I/O (core/)
+  libsamplerate0-dev       # resampling (core/)
+  libfluidsynth-dev        # synthetic music (datasets/)
+  timgm6mb-soundfont       # the default General MIDI soundfont
+  libpng-dev               # attribution figures (cli/)
+  nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,208 @@
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "core/audio_io.h"
+#include "core/error.h"
+#include "tests/support/test_support.h"
+
+namespace hearsay {
+namespace {
+
+using testing::TempDir;
+
+// A 16-bit PCM WAV file's bytes, written by hand so tests can break any field.
+std::string wav_bytes(int channels, int rate, const std::vector<int16_t>& samples) {
+  auto u32 = [](uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [](uint16_t v) { return std::string(reinterpret_cast<const char*>(&v), 2); };
+  const uint32_t data_bytes = static_cast<uint32_t>(samples.size() * 2);
+  std::string out = "RIFF" + u32(36 + data_bytes) + "WAVE" + "fmt " + u32(16) + u16(1) +
+                    u16(static_cast<uint16_t>(channels)) + u32(static_cast<uint32_t>(rate)) +
+                    u32(static_cast<uint32_t>(rate * channels * 2)) + u16(static_cast<uint16_t>(channels * 2)) +
+                    u16(16) + "data" + u32(data_bytes);
+  out.append(reinterpret_cast<const char*>(samples.data()), samples.size() * 2);
+  return out;
+}
+
+std::vector<int16_t> ramp(size_t n) {
+  std::vector<int16_t> s(n);
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<int16_t>((i * 37) % 20000 - 10000);
+  return s;
+}
+
+TEST(AudioIo, WavFlacRoundTrip) {
+  TempDir dir;
+  Audio a = testing::sine(440.0, 0.5, 22050, 0.7f);
+  for (auto [name, format, tolerance] :
+       {std::tuple{"a.wav", SampleFormat::float32, 0.0f}, std::tuple{"b.wav", SampleFormat::pcm16, 1.0f / 32767},
+        std::tuple{"c.flac", SampleFormat::pcm24, 1.0f / 8388607},
+        std::tuple{"d.flac", SampleFormat::pcm16, 1.0f / 32767}}) {
+    save_audio(dir.file(name), a, format);
+    const Audio b = load_audio(dir.file(name));
+    ASSERT_EQ(b.frames(), a.frames()) << name;
+    ASSERT_EQ(b.sample_rate(), 22050);
+    for (int64_t i = 0; i < a.frames(); ++i)
+      ASSERT_NEAR(b.samples()[static_cast<size_t>(i)], a.samples()[static_cast<size_t>(i)], tolerance) << name;
+  }
+  const AudioFileInfo info = probe_audio(dir.file("c.flac"));
+  EXPECT_NE(info.format.find("FLAC"), std::string::npos);
+  EXPECT_EQ(info.frames, a.frames());
+  EXPECT_THROW_WITH(save_audio(dir.file("e.flac"), a, SampleFormat::float32), ConfigError, "e.flac", "PCM");
+  EXPECT_THROW_WITH(save_audio(dir.file("e.mp4"), a), ConfigError, "e.mp4", ".wav");
+}
+
+TEST(AudioIo, ReadsAuLikeGtzan) {
+  // GTZAN ships 16-bit big-endian Sun .au files at 22050 Hz; libsndfile reads them.
+  TempDir dir;
+  std::string au = ".snd";
+  auto be32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                       static_cast<char>(v)};
+  };
+  au += be32(24) + be32(4 * 2) + be32(3) + be32(22050) + be32(1);
+  for (int16_t s : {int16_t{1000}, int16_t{-1000}, int16_t{16384}, int16_t{0}})
+    au += std::string{static_cast<char>(static_cast<uint16_t>(s) >> 8), static_cast<char>(s & 0xff)};
+  testing::write_bytes(dir.file("blues.00000.au"), au);
+  const Audio a = load_audio(dir.file("blues.00000.au"));
+  EXPECT_EQ(a.sample_rate(), 22050);
+  ASSERT_EQ(a.frames(), 4);
+  EXPECT_NEAR(a.samples()[2], 0.5f, 1e-6f);
+  EXPECT_NE(probe_audio(dir.file("blues.00000.au")).format.find("AU"), std::string::npos);
+}
+
+TEST(AudioIo, ExcerptByOffsetAndDurationAndMonoWhileReading) {
+  TempDir dir;
+  std::vector<float> stereo;
+  for (int i = 0; i < 1000; ++i) {
+    stereo.push_back(static_cast<float>(i) / 1000.0f);
+    stereo.push_back(-static_cast<float>(i) / 2000.0f);
+  }
+  save_audio(dir.file("s.wav"), Audio(stereo, 2, 1000), SampleFormat::float32);
+  LoadOptions o;
+  o.offset_seconds = 0.1;
+  o.duration_seconds = 0.2;
+  o.mono = true;
+  const Audio a = load_audio(dir.file("s.wav"), o);
+  ASSERT_EQ(a.channels(), 1);
+  ASSERT_EQ(a.frames(), 200);
+  EXPECT_FLOAT_EQ(a.samples()[0], (0.1f - 0.05f) / 2.0f);
+  o.offset_seconds = 5.0;
+  EXPECT_THROW_WITH(load_audio(dir.file("s.wav"), o), ConfigError, "s.wav", "past the end");
+  LoadOptions resample;
+  resample.sample_rate = 2000;
+  EXPECT_EQ(load_audio(dir.file("s.wav"), resample).sample_rate(), 2000);
+}
+
+TEST(AudioIo, EightChannelsLoadAndMixDown) {
+  TempDir dir;
+  std::vector<int16_t> s(8 * 100);
+  for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<int16_t>((i % 8) * 1000);
+  testing::write_bytes(dir.file("eight.wav"), wav_bytes(8, 8000, s));
+  const Audio a = load_audio(dir.file("eight.wav"));
+  EXPECT_EQ(a.channels(), 8);
+  EXPECT_EQ(a.frames(), 100);
+  LoadOptions mono;
+  mono.mono = true;
+  EXPECT_NEAR(load_audio(dir.file("eight.wav"), mono).samples()[0], 3500.0f / 32768.0f, 1e-6f);
+}
+
+TEST(AudioIoBadInput, MissingFile) {
+  EXPECT_THROW_WITH(load_audio("/nonexistent/hearsay/x.wav"), IoError, "/nonexistent/hearsay/x.wav", "no such file");
+  EXPECT_THROW_WITH(probe_audio("/nonexistent/hearsay/x.wav"), IoError, "x.wav");
+}
+
+TEST(AudioIoBadInput, Directory) {
+  TempDir dir;
+  EXPECT_THROW_WITH(load_audio(dir.path().string()), IoError, dir.path().string(), "directory");
+}
+
+TEST(AudioIoBadInput, EmptyFile) {
+  TempDir dir;
+  testing::write_bytes(dir.file("empty.wav"), "");
+  EXPECT_THROW_WITH(load_audio(dir.file("empty.wav")), IoError, "empty.wav", "0 bytes");
+}
+
+TEST(AudioIoBadInput, TruncatedWav) {
+  TempDir dir;
+  const std::string full = wav_bytes(1, 8000, ramp(8000));
+  testing::write_bytes(dir.file("cut.wav"), full.substr(0, full.size() / 2));
+  EXPECT_THROW_WITH(load_audio(dir.file("cut.wav")), IoError, "cut.wav", "truncated");
+  EXPECT_TRUE(probe_audio(dir.file("cut.wav")).truncated);
+  LoadOptions lenient;
+  lenient.allow_truncated = true;
+  EXPECT_EQ(load_audio(dir.file("cut.wav"), lenient).frames(), (static_cast<int64_t>(full.size()) / 2 - 44) / 2);
+}
+
+TEST(AudioIoBadInput, NonAudioBytesWithWavName) {
+  TempDir dir;
+  std::string junk;
+  for (int i = 0; i < 100; ++i) junk += "this is not audio ";
+  testing::write_bytes(dir.file("fake.wav"), junk);
+  EXPECT_THROW_WITH(load_audio(dir.file("fake.wav")), IoError, "fake.wav", "as audio");
+}
+
+TEST(AudioIoBadInput, ZeroLengthAudio) {
+  TempDir dir;
+  testing::write_bytes(dir.file("zero.wav"), wav_bytes(1, 8000, {}));
+  EXPECT_THROW_WITH(load_audio(dir.file("zero.wav")), IoError, "zero.wav", "no audio frames");
+  EXPECT_EQ(probe_audio(dir.file("zero.wav")).frames, 0);  // info still works
+}
+
+TEST(AudioIoBadInput, NanAndInfSamples) {
+  TempDir dir;
+  save_audio(dir.file("ok.wav"), Audio::mono({0.1f, 0.2f, 0.3f, 0.4f}, 8000), SampleFormat::float32);
+  // Overwrite the third float sample (data starts after the header) with NaN, then Inf.
+  std::string bytes = testing::read_bytes(dir.file("ok.wav"));
+  const auto data = bytes.find("data") + 8;
+  for (float bad : {std::nanf(""), INFINITY}) {
+    std::memcpy(&bytes[data + 2 * sizeof(float)], &bad, sizeof bad);
+    testing::write_bytes(dir.file("bad.wav"), bytes);
+    EXPECT_THROW_WITH(load_audio(dir.file("bad.wav")), IoError, "bad.wav", "frame 2", std::isnan(bad) ? "NaN" : "Inf");
+    EXPECT_EQ(measure_audio_file(dir.file("bad.wav")).non_finite, 1);
+  }
+  EXPECT_THROW_WITH(save_audio(dir.file("n.wav"), Audio::mono({std::nanf("")}, 8000)), ShapeError, "n.wav", "NaN");
+}
+
+TEST(AudioIoBadInput, SampleRateZero) {
+  TempDir dir;
+  testing::write_bytes(dir.file("rate0.wav"), wav_bytes(1, 0, ramp(100)));
+  EXPECT_THROW_WITH(load_audio(dir.file("rate0.wav")), IoError, "rate0.wav", "sample rate of 0");
+}
+
+void load_long_file(const std::string& path) {
+  const Audio a = load_audio(path);
+  if (a.frames() != 3600LL * 8000) std::abort();
+}
+
+TEST(AudioIoBadInput, OneHourFileIsNotHeldTwice) {
+  // One hour of 8 kHz mono 16-bit PCM: 57.6 MB on disk, 115.2 MB as floats. Loading must allocate the
+  // float buffer once (plus small blocks), not a second full copy.
+  TempDir dir;
+  const std::string path = dir.file("hour.wav");
+  {
+    // Streamed to disk a second at a time so this process never holds the hour itself.
+    const std::vector<int16_t> second(8000, 8192);
+    const std::string header = wav_bytes(1, 8000, {});
+    std::string sized = header;
+    const uint32_t data_bytes = 3600u * 8000u * 2u;
+    const uint32_t riff = 36 + data_bytes;
+    std::memcpy(&sized[4], &riff, 4);
+    std::memcpy(&sized[40], &data_bytes, 4);
+    std::ofstream out(path, std::ios::binary);
+    out << sized;
+    for (int s = 0; s < 3600; ++s) out.write(reinterpret_cast<const char*>(second.data()), 16000);
+  }
+  const double payload = 3600.0 * 8000 * sizeof(float);
+  const int64_t growth = testing::child_peak_memory_growth(&load_long_file, path);
+  ASSERT_GT(growth, 0) << "child failed";
+  EXPECT_LT(static_cast<double>(growth), 1.25 * payload) << "peak growth " << growth / 1e6 << " MB";
+  EXPECT_GT(static_cast<double>(growth), 0.9 * payload);
+  const AudioLevels levels = measure_audio_file(path);  // streams; constant memory
+  EXPECT_NEAR(levels.peak, 0.25f, 1e-4f);
+}
+
+}  // namespace
+}  // namespace hearsay
