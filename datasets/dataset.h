@@ -1,0 +1,52 @@
+// Dataset: a labelled collection of clips, loaded lazily one example at a time, with optional true
+// stems and ground truth (where a planted cause sits) for the synthetic sets.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/audio.h"
+
+namespace hearsay::datasets {
+
+/// Where a cue sits in an example: which stem, when, and in which frequency band.
+struct GroundTruth {
+  std::string kind;            ///< "planted" (the cue decides the label) or "shortcut" (a spurious cue)
+  std::string stem;            ///< stem holding the cue ("lead", ...); empty when not tied to a stem
+  double start_seconds = 0.0;  ///< span of the cue in the clip
+  double end_seconds = 0.0;
+  double low_hz = 0.0;         ///< frequency band holding the cue's energy
+  double high_hz = 0.0;
+  std::string description;     ///< e.g. "lead motif, GM program 56 (trumpet), notes 72-79"
+};
+
+/// What is known about an example without loading its audio.
+struct ExampleInfo {
+  std::string id;    ///< unique and stable within the dataset, e.g. "jazz.00054"
+  int label = -1;    ///< index into Dataset::classes(); -1 when unlabelled
+  std::string path;  ///< source file; empty for examples built in memory
+};
+
+struct Example {
+  ExampleInfo info;
+  std::string label_name;                 ///< classes()[label], or empty
+  Audio audio;                            ///< the mix, as stored (callers resample / mix down)
+  std::map<std::string, Audio> stems;     ///< true stems when known; they sum to `audio`
+  std::vector<GroundTruth> ground_truth;  ///< planted or shortcut cues when known
+};
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  virtual size_t size() const = 0;
+  /// Class names; labels index this list.
+  virtual const std::vector<std::string>& classes() const = 0;
+  /// Id, label and path of example i without loading audio.
+  virtual ExampleInfo info(size_t i) const = 0;
+  /// Loads example i (audio, and stems and ground truth where the dataset has them).
+  virtual Example get(size_t i) const = 0;
+};
+
+}  // namespace hearsay::datasets
