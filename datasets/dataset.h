@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,9 @@ struct GroundTruth {
   std::string stem;            ///< stem holding the cue ("lead", ...); empty when not tied to a stem
   double start_seconds = 0.0;  ///< span of the cue in the clip
   double end_seconds = 0.0;
-  double low_hz = 0.0;         ///< frequency band holding the cue's energy
+  double low_hz = 0.0;  ///< frequency band holding the cue's energy
   double high_hz = 0.0;
-  std::string description;     ///< e.g. "lead motif, GM program 56 (trumpet), notes 72-79"
+  std::string description;  ///< e.g. "lead motif, GM program 56 (trumpet), notes 72-79"
 };
 
 /// What is known about an example without loading its audio.
@@ -48,5 +49,15 @@ class Dataset {
   /// Loads example i (audio, and stems and ground truth where the dataset has them).
   virtual Example get(size_t i) const = 0;
 };
+
+/// How open_dataset treats files it cannot read.
+struct OpenOptions {
+  bool strict = false;  ///< true: the first unreadable file is an IoError; false: skipped, counted, warned
+};
+
+/// Opens a dataset folder: a manifest (manifest.json or manifest.csv) when present, else the GTZAN
+/// layout (genres/<genre>/<genre>.NNNNN.{au,wav}), else one sub-folder per class.
+/// (Implemented by datasets/ loaders.)
+std::unique_ptr<Dataset> open_dataset(const std::string& path, const OpenOptions& options = {});
 
 }  // namespace hearsay::datasets

@@ -45,18 +45,18 @@ std::string read_bytes(const std::string& path);
 int64_t child_peak_memory_growth(void (*body)(const std::string&), const std::string& arg);
 
 /// Expects `statement` to throw `ErrorType` whose message contains every string in `parts`.
-#define EXPECT_THROW_WITH(statement, ErrorType, ...)                                   \
-  do {                                                                                 \
-    try {                                                                              \
-      statement;                                                                       \
-      ADD_FAILURE() << "expected " #ErrorType " from: " #statement;                    \
-    } catch (const ErrorType& e) {                                                     \
-      for (const std::string& part : std::vector<std::string>{__VA_ARGS__})            \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos)                 \
-            << "message \"" << e.what() << "\" lacks \"" << part << "\"";              \
-    } catch (const std::exception& e) {                                                \
-      ADD_FAILURE() << "expected " #ErrorType ", got another exception: " << e.what(); \
-    }                                                                                  \
+#define EXPECT_THROW_WITH(statement, ErrorType, ...)                                                \
+  do {                                                                                              \
+    try {                                                                                           \
+      statement;                                                                                    \
+      ADD_FAILURE() << "expected " #ErrorType " from: " #statement;                                 \
+    } catch (const ErrorType& hearsay_caught_) {                                                    \
+      for (const std::string& part : std::vector<std::string>{__VA_ARGS__})                         \
+        EXPECT_NE(std::string(hearsay_caught_.what()).find(part), std::string::npos)                \
+            << "message \"" << hearsay_caught_.what() << "\" lacks \"" << part << "\"";             \
+    } catch (const std::exception& hearsay_other_) {                                                \
+      ADD_FAILURE() << "expected " #ErrorType ", got another exception: " << hearsay_other_.what(); \
+    }                                                                                               \
   } while (false)
 
 }  // namespace hearsay::testing

@@ -1,0 +1,30 @@
+#include "datasets/in_memory_dataset.h"
+
+#include <set>
+
+#include "core/error.h"
+
+namespace hearsay::datasets {
+
+InMemoryDataset::InMemoryDataset(std::vector<std::string> classes, std::vector<Example> examples)
+    : classes_(std::move(classes)), examples_(std::move(examples)) {
+  std::set<std::string> ids;
+  for (auto& e : examples_) {
+    HEARSAY_CHECK_AS(ShapeError, e.info.label >= -1 && e.info.label < static_cast<int>(classes_.size()), "example '",
+                     e.info.id, "': label ", e.info.label, " is not an index into ", classes_.size(), " classes");
+    HEARSAY_CHECK_AS(ShapeError, ids.insert(e.info.id).second, "example id '", e.info.id, "' appears twice");
+    if (e.info.label >= 0 && e.label_name.empty()) e.label_name = classes_[static_cast<size_t>(e.info.label)];
+  }
+}
+
+ExampleInfo InMemoryDataset::info(size_t i) const {
+  HEARSAY_CHECK_AS(ShapeError, i < examples_.size(), "example ", i, " of a ", examples_.size(), "-example dataset");
+  return examples_[i].info;
+}
+
+Example InMemoryDataset::get(size_t i) const {
+  HEARSAY_CHECK_AS(ShapeError, i < examples_.size(), "example ", i, " of a ", examples_.size(), "-example dataset");
+  return examples_[i];
+}
+
+}  // namespace hearsay::datasets

@@ -1,0 +1,63 @@
+#include "datasets/split.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "core/error.h"
+#include "core/random.h"
+
+namespace hearsay::datasets {
+
+Split stratified_split(const Dataset& dataset, double val_fraction, double test_fraction, uint64_t seed) {
+  HEARSAY_CHECK_AS(ConfigError, val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 1.0,
+                   "split: fractions must be >= 0 and leave room for training (val ", val_fraction, ", test ",
+                   test_fraction, ")");
+  std::map<int, std::vector<size_t>> by_class;
+  for (size_t i = 0; i < dataset.size(); ++i) {
+    const int label = dataset.info(i).label;
+    if (label >= 0) by_class[label].push_back(i);
+  }
+  Split split;
+  for (auto& [label, indices] : by_class) {
+    Rng rng(derive_seed(seed, static_cast<uint64_t>(label)));
+    rng.shuffle(indices);
+    const double n = static_cast<double>(indices.size());
+    const auto n_test = static_cast<size_t>(std::lround(n * test_fraction));
+    const auto n_val = std::min(indices.size() - n_test, static_cast<size_t>(std::lround(n * val_fraction)));
+    split.test.insert(split.test.end(), indices.begin(), indices.begin() + static_cast<std::ptrdiff_t>(n_test));
+    split.val.insert(split.val.end(), indices.begin() + static_cast<std::ptrdiff_t>(n_test),
+                     indices.begin() + static_cast<std::ptrdiff_t>(n_test + n_val));
+    split.train.insert(split.train.end(), indices.begin() + static_cast<std::ptrdiff_t>(n_test + n_val), indices.end());
+  }
+  for (auto* part : {&split.train, &split.val, &split.test}) std::sort(part->begin(), part->end());
+  return split;
+}
+
+void write_split_file(const std::string& path, const Dataset& dataset, const std::vector<size_t>& indices) {
+  std::ofstream out(path);
+  HEARSAY_CHECK_AS(IoError, out, "cannot write split file '", path, "'");
+  for (size_t i : indices) out << dataset.info(i).id << "\n";
+  HEARSAY_CHECK_AS(IoError, out.good(), "error writing split file '", path, "'");
+}
+
+std::vector<size_t> read_split_file(const std::string& path, const Dataset& dataset) {
+  std::ifstream in(path);
+  HEARSAY_CHECK_AS(IoError, in, "cannot read split file '", path, "'");
+  std::map<std::string, size_t> by_id;
+  for (size_t i = 0; i < dataset.size(); ++i) by_id[dataset.info(i).id] = i;
+  std::vector<size_t> out;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) continue;
+    auto it = by_id.find(line);
+    HEARSAY_CHECK_AS(IoError, it != by_id.end(), "split file '", path, "' line ", number, ": no example with id '",
+                     line, "' in the dataset");
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+}  // namespace hearsay::datasets
