@@ -4,8 +4,8 @@
 #pragma once
 
 #include <vector>
-#include "core/configured.h"
 
+#include "core/configured.h"
 #include "factorizations/waveform_factorization.h"
 
 namespace hearsay::factorizations {

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <vector>
-#include "core/configured.h"
 
+#include "core/configured.h"
 #include "factorizations/hpss.h"
 #include "factorizations/waveform_factorization.h"
 
