@@ -30,6 +30,13 @@ class Registry {
     entries_[name] = Entry{std::move(factory), std::move(summary)};
   }
 
+  /// Adds a class constructible from its JSON options: r.add<Lime>("lime", "LIME as audioLIME").
+  template <class Impl>
+  void add(const std::string& name, std::string summary) {
+    add(
+        name, [](const nlohmann::json& options) { return std::make_unique<Impl>(options); }, std::move(summary));
+  }
+
   /// Creates the named object from its JSON options; an unknown name is a ConfigError listing the
   /// registered names.
   std::unique_ptr<T> create(const std::string& name, const nlohmann::json& options = nlohmann::json::object()) const {

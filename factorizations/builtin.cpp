@@ -9,20 +9,13 @@
 
 namespace hearsay::factorizations {
 
-namespace {
-template <class T>
-typename Registry<Factorizer>::Factory make() {
-  return [](const nlohmann::json& options) { return std::make_unique<T>(options); };
-}
-}  // namespace
-
 const Registry<Factorizer>& factorizer_registry() {
   static const Registry<Factorizer> registry = [] {
     Registry<Factorizer> r("factorization");
-    r.add("segments", make<SegmentsFactorizer>(), "equal time segments of the clip");
-    r.add("stems", make<StemsFactorizer>(), "separated sources x time segments (audioLIME)");
-    r.add("superpixels", make<SuperpixelsFactorizer>(), "k-means regions of the log-mel spectrogram");
-    r.add("tf_grid", make<TfGridFactorizer>(), "time x mel-band patches of the log-mel spectrogram (SoundLIME)");
+    r.add<SegmentsFactorizer>("segments", "equal time segments of the clip");
+    r.add<StemsFactorizer>("stems", "separated sources x time segments (audioLIME)");
+    r.add<SuperpixelsFactorizer>("superpixels", "k-means regions of the log-mel spectrogram");
+    r.add<TfGridFactorizer>("tf_grid", "time x mel-band patches of the log-mel spectrogram (SoundLIME)");
     return r;
   }();
   return registry;
