@@ -32,6 +32,15 @@ Matrix<float> Factorization::compose(const std::vector<uint8_t>& keep) const {
   return out;
 }
 
+void Factorization::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
+  HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames_, "compose_frames: frames [", first,
+                   ", ", first + count, ") outside the ", frames_, "-frame input");
+  std::vector<float> all(static_cast<size_t>(n_mels_ * frames_));
+  compose(keep, all.data());
+  for (int64_t m = 0; m < n_mels_; ++m)
+    std::copy(all.begin() + m * frames_ + first, all.begin() + m * frames_ + first + count, out + m * count);
+}
+
 std::string index_label(int64_t index, int64_t count) {
   int width = 2;
   for (int64_t c = count - 1; c >= 100; c /= 10) ++width;

@@ -55,6 +55,13 @@ class Factorization {
   /// Safe to call from several threads at once.
   virtual void compose(const uint8_t* keep, float* features) const = 0;
   Matrix<float> compose(const std::vector<uint8_t>& keep) const;
+  /// Whether each frame of the input depends only on the components that reach it (span()); then
+  /// compose_frames can build part of an input, and equal keep bits over a window's components give
+  /// an equal window. False when the front-end clamps relative to the clip's maximum (top_db).
+  virtual bool frame_local() const { return true; }
+  /// Frames [first, first + count) of the input for `keep`, written to out [n_mels × count].
+  /// The default composes the whole input and copies the frames.
+  virtual void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const;
   /// Audio of the kept components (mono, front-end rate).
   virtual Audio render(const std::vector<uint8_t>& keep) const = 0;
   /// One score per component from a dense map [n_mels × frames].

@@ -161,6 +161,16 @@ void LabelMapFactorization::compose(const uint8_t* keep, float* features) const 
   for (int64_t c = 0; c < features_.size(); ++c) features[c] = keep[label[c]] ? x[c] : b[c];
 }
 
+void LabelMapFactorization::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
+  HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames(), "compose_frames: frames [", first,
+                   ", ", first + count, ") outside the ", frames(), "-frame input");
+  for (int64_t m = 0; m < n_mels(); ++m)
+    for (int64_t t = 0; t < count; ++t) {
+      const int64_t c = m * frames() + first + t;
+      out[m * count + t] = keep[labels_.data()[c]] ? features_.data()[c] : baseline_.data()[c];
+    }
+}
+
 Audio LabelMapFactorization::render(const std::vector<uint8_t>& keep) const {
   check_mask(keep);
   const FrontEnd front_end(front_end_options_);

@@ -50,6 +50,7 @@ class LabelMapFactorization : public Factorization {
   std::string baseline() const override { return baseline_text_; }
   void compose(const uint8_t* keep, float* features) const override;
   using Factorization::compose;
+  void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const override;
   Audio render(const std::vector<uint8_t>& keep) const override;
   std::vector<double> pool(const Matrix<float>& map) const override;
   FrameSpan span(int64_t i) const override { return spans_[static_cast<size_t>(i)]; }

@@ -71,6 +71,7 @@ SpectralComposer::SpectralComposer(const FrontEnd& front_end, int64_t n_samples,
     add_contributions(content_spectra_[i], static_cast<int32_t>(i), false);
     add_contributions(baseline_spectra_[i], static_cast<int32_t>(i), true);
   }
+  setup_cache();
 }
 
 SpectralComposer::Spectrum SpectralComposer::spectrum_of(const SignalPart& part, std::vector<float>& scratch) const {
@@ -104,19 +105,76 @@ void SpectralComposer::add_contributions(const Spectrum& s, int32_t component, b
     by_frame_[static_cast<size_t>(s.first_frame + k)].push_back({component, is_baseline, s.values.data() + k * bins_});
 }
 
-void SpectralComposer::compose(const uint8_t* keep, float* features) const {
-  thread_local std::vector<Complex> acc;
-  acc.resize(static_cast<size_t>(bins_));
+void SpectralComposer::setup_cache() {
+  frame_local_ = front_end_.frame_local();
+  frame_components_.resize(static_cast<size_t>(frames_));
+  slot_offset_.assign(static_cast<size_t>(frames_), -1);
+  int64_t slots = 0;
+  const int64_t n_mels = front_end_.n_mels();
   for (int64_t t = 0; t < frames_; ++t) {
-    std::fill(acc.begin(), acc.end(), Complex(0.0f, 0.0f));
-    for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
-      const bool present = c.component < 0 || (keep[c.component] != 0) != c.is_baseline;
-      if (!present) continue;
-      for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
-    }
-    front_end_.mel_frame(acc.data(), features + t, frames_);
+    auto& ids = frame_components_[static_cast<size_t>(t)];
+    for (const Contribution& c : by_frame_[static_cast<size_t>(t)])
+      if (c.component >= 0 && std::find(ids.begin(), ids.end(), c.component) == ids.end()) ids.push_back(c.component);
+    const int64_t needed = int64_t{1} << ids.size();
+    if (!frame_local_ || static_cast<int>(ids.size()) > kMaxCachedBits || (slots + needed) * n_mels > kCacheBudget)
+      continue;
+    slot_offset_[static_cast<size_t>(t)] = slots;
+    slots += needed;
   }
-  front_end_.compress(features, static_cast<int64_t>(front_end_.n_mels()) * frames_);
+  columns_ = std::make_unique<float[]>(static_cast<size_t>(slots * n_mels));
+  state_ = std::make_unique<std::atomic<uint8_t>[]>(static_cast<size_t>(slots));
+  for (int64_t i = 0; i < slots; ++i) state_[static_cast<size_t>(i)].store(0, std::memory_order_relaxed);
+}
+
+void SpectralComposer::frame_column(const uint8_t* keep, int64_t t, float* out, int64_t stride) const {
+  thread_local std::vector<Complex> acc;
+  acc.assign(static_cast<size_t>(bins_), Complex(0.0f, 0.0f));
+  for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
+    const bool present = c.component < 0 || (keep[c.component] != 0) != c.is_baseline;
+    if (!present) continue;
+    for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
+  }
+  front_end_.mel_frame(acc.data(), out, stride);
+  if (frame_local_)
+    for (int m = 0; m < front_end_.n_mels(); ++m) out[m * stride] = front_end_.compress_value(out[m * stride]);
+}
+
+void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
+  HEARSAY_CHECK_AS(ShapeError, frame_local_ || (first == 0 && count == frames_),
+                   "compose_frames: a front-end with a top_db clamp composes whole inputs only");
+  const int n_mels = front_end_.n_mels();
+  thread_local std::vector<float> column;
+  column.resize(static_cast<size_t>(n_mels));
+  for (int64_t t = first; t < first + count; ++t) {
+    float* dst = out + (t - first);
+    const int64_t offset = slot_offset_[static_cast<size_t>(t)];
+    if (offset < 0) {
+      frame_column(keep, t, dst, count);
+      continue;
+    }
+    const auto& ids = frame_components_[static_cast<size_t>(t)];
+    int64_t pattern = 0;
+    for (size_t b = 0; b < ids.size(); ++b) pattern |= static_cast<int64_t>(keep[ids[b]] != 0) << b;
+    const auto slot = static_cast<size_t>(offset + pattern);
+    float* cached = columns_.get() + slot * static_cast<size_t>(n_mels);
+    if (state_[slot].load(std::memory_order_acquire) == 2) {
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
+      for (int m = 0; m < n_mels; ++m) dst[m * count] = cached[m];
+      continue;
+    }
+    frame_column(keep, t, column.data(), 1);
+    uint8_t empty = 0;
+    if (state_[slot].compare_exchange_strong(empty, 1, std::memory_order_acq_rel)) {
+      std::copy(column.begin(), column.end(), cached);
+      state_[slot].store(2, std::memory_order_release);
+    }
+    for (int m = 0; m < n_mels; ++m) dst[m * count] = column[static_cast<size_t>(m)];
+  }
+  if (!frame_local_) front_end_.compress(out, static_cast<int64_t>(n_mels) * count);
+}
+
+void SpectralComposer::compose(const uint8_t* keep, float* features) const {
+  compose_frames(keep, 0, frames_, features);
 }
 
 std::vector<float> SpectralComposer::compose_waveform(const std::vector<uint8_t>& keep) const {

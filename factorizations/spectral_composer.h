@@ -8,7 +8,9 @@
 // float rounding (tests/factorizations check it).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/front_end.h"
@@ -34,8 +36,17 @@ class SpectralComposer {
   int64_t frames() const { return frames_; }
   const FrontEnd& front_end() const { return front_end_; }
 
+  /// Frames reached by more components than this are always recomputed.
+  static constexpr int kMaxCachedBits = 6;
+  /// Cache budget in floats (256 MB); frames beyond it are recomputed.
+  static constexpr int64_t kCacheBudget = int64_t{64} << 20;
+
   /// Features [n_mels × frames] for `keep`.
   void compose(const uint8_t* keep, float* features) const;
+  /// Frames [first, first + count) of the features for `keep`, written to out [n_mels × count].
+  void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const;
+  /// Columns served from the cache so far (for tests and benchmarks).
+  int64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
   /// The composed waveform (render, and the reference the tests compare against).
   std::vector<float> compose_waveform(const std::vector<uint8_t>& keep) const;
   /// Frames component i reaches (content or baseline).
@@ -54,6 +65,9 @@ class SpectralComposer {
   };
   Spectrum spectrum_of(const SignalPart& part, std::vector<float>& scratch) const;
   void add_contributions(const Spectrum& s, int32_t component, bool is_baseline);
+  // Mel values of frame t for `keep` (compressed when the front-end is frame-local), out[m * stride].
+  void frame_column(const uint8_t* keep, int64_t t, float* out, int64_t stride) const;
+  void setup_cache();
 
   const FrontEnd& front_end_;
   int64_t n_samples_;
@@ -66,6 +80,14 @@ class SpectralComposer {
   std::vector<Spectrum> baseline_spectra_;
   Spectrum background_spectrum_;
   std::vector<std::vector<Contribution>> by_frame_;  // frame → what adds to it, in component order
+
+  // Frame cache (frame-local front-ends only).
+  bool frame_local_ = false;
+  std::vector<std::vector<int32_t>> frame_components_;  // distinct components reaching each frame
+  std::vector<int64_t> slot_offset_;                    // first slot of each frame; -1: not cached
+  std::unique_ptr<float[]> columns_;                    // slots × n_mels
+  std::unique_ptr<std::atomic<uint8_t>[]> state_;       // per slot: 0 empty, 1 being written, 2 ready
+  mutable std::atomic<int64_t> cache_hits_{0};
 };
 
 }  // namespace hearsay::factorizations

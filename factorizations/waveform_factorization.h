@@ -50,6 +50,10 @@ class WaveformFactorization : public Factorization {
   std::string baseline() const override { return baseline_text_; }
   void compose(const uint8_t* keep, float* features) const override;
   using Factorization::compose;
+  bool frame_local() const override { return front_end_->frame_local(); }
+  void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const override {
+    composer_->compose_frames(keep, first, count, out);
+  }
   Audio render(const std::vector<uint8_t>& keep) const override;
   std::vector<double> pool(const Matrix<float>& map) const override;
   FrameSpan span(int64_t i) const override { return composer_->span(i); }

@@ -3,6 +3,13 @@
 // caches mask → logits for this one input so several methods share evaluations, and counts every
 // forward pass. The composed inputs of one batch are all that is ever held: a 30 s clip explained with
 // 4096 masks holds batch_size inputs, never 4096.
+//
+// Window cache: the model sees a long clip as windows (the window rule in models/model.h), and a
+// window's input depends only on the components that reach its frames. When the factorization is
+// frame-local, the evaluator runs the network per window and reuses a window's logits for every mask
+// that agrees with an earlier one on those components; only the frames of windows that must run are
+// composed. A clip's logits are then the mean of its windows' logits in window order, the same
+// arithmetic as Model::logits_from_features, so the result is bit-identical to the plain path.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +25,9 @@
 namespace hearsay::methods {
 
 struct EvaluatorOptions {
-  int64_t batch_size = 0;  ///< masks per model call; 0: the model's preferred batch
-  bool cache = true;       ///< reuse logits of masks already evaluated for this input
+  int64_t batch_size = 0;    ///< network inputs (windows) per model call; 0: the model's preferred batch
+  bool cache = true;         ///< reuse logits of masks (and of windows) already evaluated for this input
+  bool window_cache = true;  ///< per-window evaluation and reuse (frame-local factorizations only)
 };
 
 class Evaluator {
@@ -46,19 +54,31 @@ class Evaluator {
 
   int64_t requests() const { return requests_; }              ///< masks asked for
   int64_t forward_passes() const { return forward_passes_; }  ///< masks the model actually ran
+  int64_t windows_run() const { return windows_run_; }        ///< network windows actually run
+  int64_t windows_per_input() const { return static_cast<int64_t>(starts_.size()); }
+  bool uses_window_cache() const { return window_mode_; }
   double compose_seconds() const { return compose_seconds_; }
   double model_seconds() const { return model_seconds_; }
-  /// Largest number of composed inputs held at once (the batch size in practice).
+  /// Largest number of composed network inputs (windows) held at once (the batch size in practice).
   int64_t peak_inputs_held() const { return peak_inputs_; }
 
  private:
   std::string key(const uint8_t* mask) const;
+  std::string window_key(const uint8_t* mask, size_t window) const;
+  // Logits of the masks in rows `todo`, written to out rows [0, todo.size()).
+  void run_clips(const Matrix<uint8_t>& masks, const std::vector<int64_t>& todo, float* out);
+  void run_windows(const Matrix<uint8_t>& masks, const std::vector<int64_t>& todo, float* out);
 
   const models::Model& model_;
   const factorizations::Factorization& factorization_;
   EvaluatorOptions options_;
   int64_t batch_size_;
   std::unordered_map<std::string, std::vector<float>> cache_;
+  bool window_mode_ = false;
+  std::vector<int64_t> starts_;              // first frame of each window
+  std::vector<std::vector<int32_t>> reach_;  // components reaching each window
+  std::vector<std::unordered_map<std::string, std::vector<float>>> window_cache_;
+  int64_t windows_run_ = 0;
   std::vector<float> features_;  // batch_size × n_mels × frames, reused
   std::unordered_set<std::string> tally_;
   int64_t requests_ = 0;
