@@ -12,5 +12,6 @@ struct GlobalOptions {
 };
 
 void add_info_command(CLI::App& app, const GlobalOptions& global);
+void add_list_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli

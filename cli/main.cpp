@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&global] { set_num_threads(global.threads); });
 
   cli::add_info_command(app, global);
+  cli::add_list_command(app, global);
 
   // Name a mistyped subcommand instead of CLI11's generic "A subcommand is required".
   for (int i = 1; i < argc; ++i) {

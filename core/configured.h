@@ -15,6 +15,8 @@ namespace hearsay {
 template <class Base, class Options>
 class Configured : public Base {
  public:
+  using Settings = Options;
+
   Configured(std::string name, const nlohmann::json& options)
       : name_(std::move(name)), settings_(read_options<Options>(options, name_)) {}
 
