@@ -11,14 +11,18 @@
 namespace hearsay::datasets {
 
 Split stratified_split(const Dataset& dataset, double val_fraction, double test_fraction, uint64_t seed) {
+  std::vector<int> labels(dataset.size());
+  for (size_t i = 0; i < dataset.size(); ++i) labels[i] = dataset.info(i).label;
+  return stratified_split(labels, val_fraction, test_fraction, seed);
+}
+
+Split stratified_split(const std::vector<int>& labels, double val_fraction, double test_fraction, uint64_t seed) {
   HEARSAY_CHECK_AS(ConfigError, val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 1.0,
                    "split: fractions must be >= 0 and leave room for training (val ", val_fraction, ", test ",
                    test_fraction, ")");
   std::map<int, std::vector<size_t>> by_class;
-  for (size_t i = 0; i < dataset.size(); ++i) {
-    const int label = dataset.info(i).label;
-    if (label >= 0) by_class[label].push_back(i);
-  }
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] >= 0) by_class[labels[i]].push_back(i);
   Split split;
   for (auto& [label, indices] : by_class) {
     Rng rng(derive_seed(seed, static_cast<uint64_t>(label)));
