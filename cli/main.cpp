@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&global] { set_num_threads(global.threads); });
 
   cli::add_info_command(app, global);
+  cli::add_synth_command(app, global);
+  cli::add_dataset_command(app, global);
 
   // Name a mistyped subcommand instead of CLI11's generic "A subcommand is required".
   for (int i = 1; i < argc; ++i) {

@@ -23,6 +23,10 @@
 
 namespace hearsay::datasets {
 
+/// open_dataset with the concrete type: a manifest file, or a folder holding manifest.json or
+/// manifest.csv, else in GTZAN layout, else one folder per class.
+std::unique_ptr<FileDataset> open_file_dataset(const std::string& path, const OpenOptions& options = {});
+
 /// The folder holding GTZAN's genre folders below `root`, or empty when `root` is not in GTZAN layout.
 /// `root` itself qualifies when one of its folders <g> holds a file named <g>.<digits>.<extension>.
 std::string find_gtzan_genres(const std::string& root);

@@ -8,7 +8,7 @@ namespace hearsay::datasets {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<Dataset> open_dataset(const std::string& path, const OpenOptions& options) {
+std::unique_ptr<FileDataset> open_file_dataset(const std::string& path, const OpenOptions& options) {
   std::error_code ec;
   HEARSAY_CHECK_AS(IoError, fs::exists(path, ec), "dataset '", path, "': no such file or folder");
   if (!fs::is_directory(path, ec)) return open_manifest(path, options);
@@ -18,6 +18,10 @@ std::unique_ptr<Dataset> open_dataset(const std::string& path, const OpenOptions
   }
   if (!find_gtzan_genres(path).empty()) return open_gtzan(path, options);
   return open_class_folders(path, options);
+}
+
+std::unique_ptr<Dataset> open_dataset(const std::string& path, const OpenOptions& options) {
+  return open_file_dataset(path, options);
 }
 
 }  // namespace hearsay::datasets

@@ -40,9 +40,15 @@ Split stratified_split(const std::vector<int>& labels, double val_fraction, doub
 }
 
 void write_split_file(const std::string& path, const Dataset& dataset, const std::vector<size_t>& indices) {
+  std::vector<std::string> ids;
+  for (size_t i : indices) ids.push_back(dataset.info(i).id);
+  write_split_file(path, ids);
+}
+
+void write_split_file(const std::string& path, const std::vector<std::string>& ids) {
   std::ofstream out(path);
   HEARSAY_CHECK_AS(IoError, out, "cannot write split file '", path, "'");
-  for (size_t i : indices) out << dataset.info(i).id << "\n";
+  for (const auto& id : ids) out << id << "\n";
   HEARSAY_CHECK_AS(IoError, out.good(), "error writing split file '", path, "'");
 }
 

@@ -26,6 +26,8 @@ Split stratified_split(const std::vector<int>& labels, double val_fraction, doub
 
 /// Writes the ids of `indices`, one per line.
 void write_split_file(const std::string& path, const Dataset& dataset, const std::vector<size_t>& indices);
+/// Writes `ids`, one per line.
+void write_split_file(const std::string& path, const std::vector<std::string>& ids);
 /// Reads a split file back into dataset indices; an id the dataset lacks is an IoError naming the
 /// file, the line and the id.
 std::vector<size_t> read_split_file(const std::string& path, const Dataset& dataset);
