@@ -127,6 +127,11 @@ void add_synth_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--format", args->format, "wav or flac (16-bit PCM)");
   cmd->add_option("--options", args->options,
                   "More options as JSON text or a JSON file, e.g. '{\"shortcut_hz\": 5000, \"distractors\": 3}'");
+  std::string footer = "Options for --options (JSON), with their defaults:\n";
+  for (const auto& doc : describe_options<SynthOptions>())
+    footer += message("  ", doc.name, " = ", doc.default_value.dump(),
+                      doc.allowed.empty() ? "" : " (" + doc.allowed + ")", ": ", doc.description, "\n");
+  cmd->footer(footer);
   cmd->callback([args, cmd] { run_synth(*args, *cmd); });
 }
 

@@ -7,9 +7,11 @@
 //  - planted: the label is decided by a cue alone: one of N short motifs (datasets/synth/cues.h) put
 //    in one randomly chosen stem at a random time, over a background in a random style (independent of
 //    the label), with distractor motifs of no class in other stems and at other times. The cue and each
-//    distractor are rendered by synths of their own and added to their stems at a set level
-//    (cue_snr_db, distractor_snr_db: RMS over the event's span against the music's RMS over the clip),
-//    so no instrument is much fainter than another. Ground truth kind "planted".
+//    distractor are rendered by synths of their own and added to their stems at a set level: RMS over
+//    the event's span against the music's RMS over the whole clip, cue_snr_db (+6 dB) and
+//    distractor_snr_db (0 dB), so every cue is equally salient whatever its instrument. (At 0 dB a
+//    small CNN trained on 4 x 100 tracks reached only about 60 % on held-out tracks; at +6 dB it reached
+//    90-97 %.) Ground truth kind "planted".
 //  - shortcut ("Clever Hans"): genres, plus a faint pure tone (shortcut_hz, shortcut_level_db,
 //    shortcut_seconds long, in a random stem at a random time) on every training and validation track
 //    of one genre and on a random shortcut_test_probability of the test tracks of every genre. A model
@@ -70,7 +72,7 @@ struct SynthOptions {
   double test_fraction = 0.2;                 ///< share of each class in splits/test.txt, [0, 1)
   int distractors = 2;                        ///< planted: distractor motifs per track, 0..8
   int cue_transpose = 2;                      ///< planted: each cue is transposed by up to ± this, 0..2
-  double cue_snr_db = 0.0;           ///< planted: cue RMS over its span vs the music's RMS over the clip, [-30, 30]
+  double cue_snr_db = 6.0;           ///< planted: cue RMS over its span vs the music's RMS over the clip, [-30, 30]
   double distractor_snr_db = 0.0;    ///< planted: the same for each distractor, [-30, 30]
   std::string shortcut_genre;        ///< shortcut: the genre whose training tracks carry the tone ("": the first)
   double shortcut_hz = 6000.0;       ///< shortcut: tone frequency, (20, sample_rate / 2)
