@@ -137,7 +137,7 @@ std::vector<GenreStyle> make_styles() {
   classical.lead_density = 0.6;
   classical.lead_low = 62;
   classical.lead_high = 86;
-  classical.stem_gain_db = {-8, -2, -2, 0};
+  classical.stem_gain_db = {-2, -2, -2, 0};
   classical.timing_jitter_ms = 15;
   classical.velocity = 80;
   styles.push_back(classical);
@@ -203,7 +203,7 @@ std::vector<GenreStyle> make_styles() {
   disco.lead_density = 0.55;
   disco.lead_low = 64;
   disco.lead_high = 84;
-  disco.stem_gain_db = {0, 0, -3, -2};
+  disco.stem_gain_db = {-2, 0, 0, 0};
   disco.timing_jitter_ms = 3;
   disco.velocity = 100;
   styles.push_back(disco);
@@ -261,7 +261,7 @@ std::vector<GenreStyle> make_styles() {
   jazz.lead_density = 0.65;
   jazz.lead_low = 58;
   jazz.lead_high = 82;
-  jazz.stem_gain_db = {-3, 0, -3, 0};
+  jazz.stem_gain_db = {3, 0, -3, 0};
   jazz.timing_jitter_ms = 12;
   jazz.velocity = 88;
   styles.push_back(jazz);
@@ -288,7 +288,7 @@ std::vector<GenreStyle> make_styles() {
   metal.lead_sixteenths = true;
   metal.lead_low = 60;
   metal.lead_high = 86;
-  metal.stem_gain_db = {0, -1, 0, -1};
+  metal.stem_gain_db = {-2, -1, 3, 0};
   metal.timing_jitter_ms = 4;
   metal.velocity = 110;
   styles.push_back(metal);
