@@ -65,7 +65,8 @@ class Dataset {
   /// Duration of example i's audio in seconds. File datasets answer from the file header; the
   /// default loads the example.
   virtual double duration(size_t i) const { return get(i).audio.duration(); }
-  /// `seconds` of example i's mix from `start_seconds` (shorter at the end of the clip). File datasets
+  /// `seconds` of example i's mix from `start_seconds` (shorter at the end of the clip; a negative
+  /// `seconds` reads to the end, so excerpt(i, 0, -1) is the whole mix without the stems). File datasets
   /// read only that part of the file; the default loads the example and cuts.
   virtual Audio excerpt(size_t i, double start_seconds, double seconds) const {
     return get(i).audio.excerpt(start_seconds, seconds);

@@ -72,14 +72,26 @@ bool is_audio_file(const fs::path& path) {
 }
 
 namespace {
+
 bool hidden(const fs::path& path) { return path.filename().string().rfind('.', 0) == 0; }
+
+// The entries of a folder; IoError naming it when it cannot be listed (permissions, a vanished folder).
+std::vector<fs::directory_entry> entries(const fs::path& folder) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> out;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) out.push_back(*it);
+  HEARSAY_CHECK_AS(IoError, !ec, "cannot list folder '", folder.string(), "': ", ec.message());
+  return out;
+}
+
 }  // namespace
 
 std::vector<fs::path> list_audio_files(const fs::path& folder, bool recursive) {
   std::vector<fs::path> out;
-  for (const auto& item : fs::directory_iterator(folder)) {
+  std::error_code ec;
+  for (const auto& item : entries(folder)) {
     if (hidden(item.path())) continue;
-    if (item.is_directory()) {
+    if (item.is_directory(ec)) {
       if (recursive) {
         auto inner = list_audio_files(item.path(), true);
         out.insert(out.end(), inner.begin(), inner.end());
@@ -94,8 +106,9 @@ std::vector<fs::path> list_audio_files(const fs::path& folder, bool recursive) {
 
 std::vector<fs::path> list_folders(const fs::path& folder) {
   std::vector<fs::path> out;
-  for (const auto& item : fs::directory_iterator(folder))
-    if (item.is_directory() && !hidden(item.path())) out.push_back(item.path());
+  std::error_code ec;
+  for (const auto& item : entries(folder))
+    if (item.is_directory(ec) && !hidden(item.path())) out.push_back(item.path());
   std::sort(out.begin(), out.end());
   return out;
 }

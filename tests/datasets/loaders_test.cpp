@@ -253,6 +253,7 @@ TEST(Loaders, AudioIsReadOnDemandNotWhenOpened) {
   const Audio piece = d->excerpt(1, 0.25, 0.25);
   EXPECT_EQ(piece.frames(), 2000);
   EXPECT_EQ(piece.samples()[0], d->get(1).audio.samples()[2000]);
+  EXPECT_EQ(d->excerpt(1, 0.0, -1.0).samples(), d->get(1).audio.samples());
   fs::remove(d->info(1).path);
   EXPECT_THROW_WITH(d->get(1), IoError, "blues.00001.wav");
   EXPECT_THROW_WITH(open_dataset(dir.file("missing")), IoError, "missing", "no such file");
