@@ -82,6 +82,14 @@ class SoundFile {
                       "\" (readable formats: WAV, FLAC, OGG/Vorbis, AU, AIFF, MP3 and others libsndfile knows)");
       throw IoError(message("cannot read '", path, "' as audio: ", why));
     }
+    // libsndfile reads a .au file without its ".snd" header as raw 8 kHz u-law: any bytes become
+    // "audio". hearsay never asks for raw input, so a raw format can only be that guess.
+    if ((info_.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RAW) {
+      sf_close(file_);
+      file_ = nullptr;
+      throw IoError(message("cannot read '", path, "' as audio: it has no audio header (libsndfile would read its ",
+                            "bytes as header-less 8 kHz u-law)"));
+    }
     HEARSAY_CHECK_AS(IoError, info_.samplerate > 0, "cannot read '", path, "': sample rate ", info_.samplerate);
     HEARSAY_CHECK_AS(IoError, info_.channels > 0, "cannot read '", path, "': ", info_.channels, " channels");
   }

@@ -144,6 +144,15 @@ TEST(AudioIoBadInput, NonAudioBytesWithWavName) {
   EXPECT_THROW_WITH(load_audio(dir.file("fake.wav")), IoError, "fake.wav", "as audio");
 }
 
+TEST(AudioIoBadInput, HeaderlessAuIsNotReadAsRawULaw) {
+  TempDir dir;
+  std::string junk;
+  for (int i = 0; i < 300; ++i) junk += "not a sun audio file ";
+  testing::write_bytes(dir.file("blues.00007.au"), junk);
+  EXPECT_THROW_WITH(load_audio(dir.file("blues.00007.au")), IoError, "blues.00007.au", "no audio header");
+  EXPECT_THROW_WITH(probe_audio(dir.file("blues.00007.au")), IoError, "blues.00007.au", "no audio header");
+}
+
 TEST(AudioIoBadInput, ZeroLengthAudio) {
   TempDir dir;
   testing::write_bytes(dir.file("zero.wav"), wav_bytes(1, 8000, {}));
