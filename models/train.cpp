@@ -90,11 +90,11 @@ TrainResult train_model(const datasets::Dataset& dataset, const datasets::Split&
   HEARSAY_CHECK_AS(ConfigError, !split.train.empty(), "train: the split has no training examples");
 
   ModelConfig config;
-  config.architecture = options.network;
+  config.architecture = options.model;
   config.front_end = front_end_options;
   config.classes = dataset.classes();
   config.input_frames = frames_for_seconds(front_end_options, options.seconds);
-  const auto builder = network_registry().create(options.network, network_options);
+  const auto builder = network_registry().create(options.model, network_options);
   config.network_options = builder->options();
   const FrontEnd front_end(front_end_options);
   const int64_t n_mels = front_end.n_mels();

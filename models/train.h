@@ -26,8 +26,8 @@ namespace hearsay::models {
 enum class LrSchedule { cosine, constant };
 
 struct TrainOptions {
-  /// Built-in network (vgg_small, fcn, short_chunk_cnn). Default vgg_small.
-  std::string network = "vgg_small";
+  /// Built-in network to train (vgg_small, fcn, short_chunk_cnn). Default vgg_small.
+  std::string model = "vgg_small";
   /// Network input length in seconds (converted to feature frames). Default 3.
   double seconds = 3.0;
   /// Most epochs; early stopping may end sooner. Default 30.
@@ -51,7 +51,7 @@ struct TrainOptions {
 
   template <class V>
   void visit(V& v) {
-    v("network", network, "built-in network (default vgg_small)");
+    v("model", model, "built-in network to train: vgg_small, fcn or short_chunk_cnn (default vgg_small)");
     v("seconds", seconds, "network input length in seconds (default 3)", Range::greater_than(0));
     v("epochs", epochs, "most epochs (default 30)", Range::at_least(1));
     v("patience", patience, "epochs without better validation accuracy before stopping; 0: never (default 8)",
@@ -98,7 +98,7 @@ struct TrainResult {
   Evaluation test;
 };
 
-/// Trains `options.network` on split.train, validating on split.val (or on the training tracks when
+/// Trains `options.model` on split.train, validating on split.val (or on the training tracks when
 /// val is empty, which the summary notes) and scoring split.test.
 TrainResult train_model(const datasets::Dataset& dataset, const datasets::Split& split,
                         const FrontEndOptions& front_end, const nlohmann::json& network_options,

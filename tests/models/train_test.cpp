@@ -83,7 +83,7 @@ TEST(Train, RefusesBadSetupsByName) {
   const auto data = tone_vs_noise(2);
   const auto split = datasets::stratified_split(data, 0.0, 0.0, 1);
   TrainOptions o = quick();
-  o.network = "resnet";
+  o.model = "resnet";
   EXPECT_THROW_WITH(train_model(data, split, testing::small_front_end(), {}, o), ConfigError, "'resnet'", "vgg_small");
   o = quick();
   o.epochs = 0;
