@@ -93,9 +93,7 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
   const int64_t classes = static_cast<int64_t>(config_.classes.size());
   const int64_t n_mels = front_end_.n_mels();
   // Dry forward on two windows: the input shape and the class count must agree with model.json.
-  Rng rng(1);
-  std::vector<float> values(static_cast<size_t>(2 * n_mels * config_.input_frames));
-  for (auto& v : values) v = silence_value() + static_cast<float>(rng.uniform(0.0, 100.0));
+  const std::vector<float> values = dry_run_windows();
   const torch::Tensor x = input_tensor(values.data(), 2);
   torch::jit::IValue result;
   try {
@@ -150,9 +148,7 @@ void NetworkModel::set_up(const InferenceOptions& options) {
   const int64_t per_window = front_end_.n_mels() * config_.input_frames;
   padded_.assign(static_cast<size_t>(options_.batch * per_window), silence_value());
   // Output shapes of the layers, and a check that the fast path computes what the network computes.
-  Rng rng(2);
-  std::vector<float> values(static_cast<size_t>(2 * per_window));
-  for (auto& v : values) v = silence_value() + static_cast<float>(rng.uniform(0.0, 100.0));
+  const std::vector<float> values = dry_run_windows();
   torch::NoGradGuard no_grad;
   torch::Tensor x = input_tensor(values.data(), 2);
   for (auto& layer : layers_) {
@@ -170,6 +166,13 @@ void NetworkModel::set_up(const InferenceOptions& options) {
 void NetworkModel::set_provenance(nlohmann::json training, nlohmann::json data) {
   config_.training = std::move(training);
   config_.data = std::move(data);
+}
+
+std::vector<float> NetworkModel::dry_run_windows() const {
+  Rng rng(1);
+  std::vector<float> values(static_cast<size_t>(2 * front_end_.n_mels() * config_.input_frames));
+  for (auto& v : values) v = silence_value() + static_cast<float>(rng.uniform(0.0, 100.0));
+  return values;
 }
 
 torch::Tensor NetworkModel::input_tensor(const float* windows, int64_t count) const {

@@ -65,6 +65,8 @@ class NetworkModel final : public Model {
 
  private:
   void set_up(const InferenceOptions& options);
+  /// Two seeded windows of values between silence and 100 dB above it, for checks at construction.
+  std::vector<float> dry_run_windows() const;
   /// Windows [count, 1, n_mels, frames] (or [count, n_mels, frames] for input_rank 3) over `windows`.
   torch::Tensor input_tensor(const float* windows, int64_t count) const;
   /// Index into layers_ of `layer`; -1 for "input". ConfigError listing the layers otherwise.
