@@ -55,6 +55,11 @@ Matrix<float> to_matrix(const torch::Tensor& t) {
   return out;
 }
 
+InferenceOptions checked(const InferenceOptions& options) {
+  check_options(options, "inference");
+  return options;
+}
+
 }  // namespace
 
 std::string first_line(const std::exception& error) {
@@ -63,7 +68,10 @@ std::string first_line(const std::exception& error) {
 }
 
 NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const InferenceOptions& options)
-    : config_(std::move(config)), front_end_(config_.front_end), network_(std::move(network)) {
+    : config_(std::move(config)),
+      options_(checked(options)),
+      front_end_(config_.front_end),
+      network_(std::move(network)) {
   HEARSAY_CHECK(network_ != nullptr, "NetworkModel: no network");
   const NetworkShape& shape = network_->shape();
   HEARSAY_CHECK_AS(ShapeError,
@@ -77,17 +85,20 @@ NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const 
   for (const NetworkLayer& layer : network_->layers())
     layers_.push_back({{layer.name, layer.type, {}},
                        [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); }});
-  if (options.path != InferencePath::eager) {
+  if (options_.path != InferencePath::eager) {
     fast_ = script_network(*network_, /*fold=*/true);
-    if (options.path == InferencePath::frozen) fast_ = freeze_for_inference(fast_, /*optimize=*/true);
+    if (options_.path == InferencePath::frozen) fast_ = freeze_for_inference(fast_, /*optimize=*/true);
     has_fast_ = true;
   }
-  set_up(options);
+  set_up();
 }
 
 NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const std::string& source,
                            const InferenceOptions& options)
-    : config_(std::move(config)), front_end_(config_.front_end), script_(std::move(module)) {
+    : config_(std::move(config)),
+      options_(checked(options)),
+      front_end_(config_.front_end),
+      script_(std::move(module)) {
   name_ = "torchscript: " + std::filesystem::path(source).filename().string();
   script_.eval();
   const int64_t classes = static_cast<int64_t>(config_.classes.size());
@@ -130,21 +141,19 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
       // Not a chain: the model stays a black box (perturbation methods only).
     }
   }
-  if (options.path != InferencePath::eager) {
+  if (options_.path != InferencePath::eager) {
     try {
-      fast_ = freeze_for_inference(script_, options.path == InferencePath::frozen);
+      fast_ = freeze_for_inference(script_, options_.path == InferencePath::frozen);
       has_fast_ = true;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "hearsay: note: TorchScript '%s' cannot be frozen (%s); running it as loaded\n",
                    source.c_str(), first_line(e).c_str());
     }
   }
-  set_up(options);
+  set_up();
 }
 
-void NetworkModel::set_up(const InferenceOptions& options) {
-  check_options(options, "inference");
-  options_ = options;
+void NetworkModel::set_up() {
   const int64_t per_window = front_end_.n_mels() * config_.input_frames;
   padded_.assign(static_cast<size_t>(options_.batch * per_window), silence_value());
   // Output shapes of the layers, and a check that the fast path computes what the network computes.

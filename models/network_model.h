@@ -64,7 +64,8 @@ class NetworkModel final : public Model {
   torch::Tensor forward_fast(const torch::Tensor& windows) const;
 
  private:
-  void set_up(const InferenceOptions& options);
+  /// Layer output shapes, the padding buffer, and a check of the fast path against the network.
+  void set_up();
   /// Two seeded windows of values between silence and 100 dB above it, for checks at construction.
   std::vector<float> dry_run_windows() const;
   /// Windows [count, 1, n_mels, frames] (or [count, n_mels, frames] for input_rank 3) over `windows`.

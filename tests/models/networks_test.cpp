@@ -101,6 +101,7 @@ TEST(ModelDirectory, BadDirectoriesAndWeightsAreClearErrors) {
   save_model(*model, m);
   const std::string weights = m + "/weights.pt";
   const std::string bytes = hearsay::testing::read_bytes(weights);
+  EXPECT_THROW_WITH(load_model(m, path(InferencePath::frozen, 0)), ConfigError, "inference", "'batch'");
 
   // One flipped bit anywhere (LibTorch's reader would load corrupt tensor bytes silently), a cut.
   for (size_t at : {size_t{100}, bytes.size() / 3, bytes.size() - 100}) {
