@@ -12,5 +12,8 @@ struct GlobalOptions {
 };
 
 void add_info_command(CLI::App& app, const GlobalOptions& global);
+void add_list_command(CLI::App& app, const GlobalOptions& global);
+void add_synth_command(CLI::App& app, const GlobalOptions& global);
+void add_dataset_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli

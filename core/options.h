@@ -70,6 +70,11 @@ struct has_validate : std::false_type {};
 template <class T>
 struct has_validate<T, std::void_t<decltype(std::declval<const T&>().validate())>> : std::true_type {};
 
+template <class T, class = void>
+struct has_settings : std::false_type {};
+template <class T>
+struct has_settings<T, std::void_t<typename T::Settings>> : std::true_type {};
+
 template <class T>
 struct is_optional : std::false_type {};
 template <class T>
@@ -296,8 +301,15 @@ class OptionDescriber {
     docs.push_back({name, "string", description, current, "one of " + detail::join_names(names)});
   }
   template <class O>
-  void nested(const char* name, const O&, const char* description) {
+  void nested(const char* name, const O& field, const char* description) {
     docs.push_back({name, "object", description, nlohmann::json::object(), ""});
+    O copy = field;
+    OptionDescriber inner;
+    copy.visit(inner);
+    for (auto& d : inner.docs) {
+      d.name = std::string(name) + "." + d.name;
+      docs.push_back(std::move(d));
+    }
   }
 
   std::vector<OptionDoc> docs;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/options.h"
 
 namespace hearsay {
 
@@ -27,8 +28,20 @@ class Registry {
   void add(const std::string& name, Factory factory, std::string summary = {}) {
     HEARSAY_CHECK(!name.empty(), "Registry<", kind_, ">: empty name");
     HEARSAY_CHECK(entries_.find(name) == entries_.end(), "Registry<", kind_, ">: '", name, "' is registered twice");
-    entries_[name] = Entry{std::move(factory), std::move(summary)};
+    entries_[name] = Entry{std::move(factory), std::move(summary), {}};
   }
+
+  /// Adds a class constructible from its JSON options: r.add<Lime>("lime", "LIME as audioLIME").
+  /// When the class declares `using Settings = <options struct>` its options are documented too.
+  template <class Impl>
+  void add(const std::string& name, std::string summary) {
+    add(
+        name, [](const nlohmann::json& options) { return std::make_unique<Impl>(options); }, std::move(summary));
+    if constexpr (detail::has_settings<Impl>::value) entries_[name].docs = describe_options<typename Impl::Settings>();
+  }
+
+  /// The documented options of `name` (empty when its class declares none).
+  const std::vector<OptionDoc>& option_docs(const std::string& name) const { return entry(name).docs; }
 
   /// Creates the named object from its JSON options; an unknown name is a ConfigError listing the
   /// registered names.
@@ -51,11 +64,7 @@ class Registry {
     return out;
   }
 
-  const std::string& summary(const std::string& name) const {
-    auto it = entries_.find(name);
-    HEARSAY_CHECK_AS(ConfigError, it != entries_.end(), "unknown ", kind_, " '", name, "'");
-    return it->second.summary;
-  }
+  const std::string& summary(const std::string& name) const { return entry(name).summary; }
 
   const std::string& kind() const { return kind_; }
 
@@ -63,7 +72,13 @@ class Registry {
   struct Entry {
     Factory factory;
     std::string summary;
+    std::vector<OptionDoc> docs;
   };
+  const Entry& entry(const std::string& name) const {
+    auto it = entries_.find(name);
+    HEARSAY_CHECK_AS(ConfigError, it != entries_.end(), "unknown ", kind_, " '", name, "'");
+    return it->second;
+  }
   std::string kind_;
   std::map<std::string, Entry> entries_;
 };

@@ -10,9 +10,7 @@ InMemoryDataset::InMemoryDataset(std::vector<std::string> classes, std::vector<E
     : classes_(std::move(classes)), examples_(std::move(examples)) {
   std::set<std::string> ids;
   for (auto& e : examples_) {
-    HEARSAY_CHECK_AS(ShapeError, e.info.label >= -1 && e.info.label < static_cast<int>(classes_.size()), "example '",
-                     e.info.id, "': label ", e.info.label, " is not an index into ", classes_.size(), " classes");
-    HEARSAY_CHECK_AS(ShapeError, ids.insert(e.info.id).second, "example id '", e.info.id, "' appears twice");
+    detail::check_example(e.info, classes_.size(), ids);
     if (e.info.label >= 0 && e.label_name.empty()) e.label_name = classes_[static_cast<size_t>(e.info.label)];
   }
 }

@@ -11,14 +11,18 @@
 namespace hearsay::datasets {
 
 Split stratified_split(const Dataset& dataset, double val_fraction, double test_fraction, uint64_t seed) {
+  std::vector<int> labels(dataset.size());
+  for (size_t i = 0; i < dataset.size(); ++i) labels[i] = dataset.info(i).label;
+  return stratified_split(labels, val_fraction, test_fraction, seed);
+}
+
+Split stratified_split(const std::vector<int>& labels, double val_fraction, double test_fraction, uint64_t seed) {
   HEARSAY_CHECK_AS(ConfigError, val_fraction >= 0 && test_fraction >= 0 && val_fraction + test_fraction < 1.0,
                    "split: fractions must be >= 0 and leave room for training (val ", val_fraction, ", test ",
                    test_fraction, ")");
   std::map<int, std::vector<size_t>> by_class;
-  for (size_t i = 0; i < dataset.size(); ++i) {
-    const int label = dataset.info(i).label;
-    if (label >= 0) by_class[label].push_back(i);
-  }
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] >= 0) by_class[labels[i]].push_back(i);
   Split split;
   for (auto& [label, indices] : by_class) {
     Rng rng(derive_seed(seed, static_cast<uint64_t>(label)));
@@ -36,9 +40,15 @@ Split stratified_split(const Dataset& dataset, double val_fraction, double test_
 }
 
 void write_split_file(const std::string& path, const Dataset& dataset, const std::vector<size_t>& indices) {
+  std::vector<std::string> ids;
+  for (size_t i : indices) ids.push_back(dataset.info(i).id);
+  write_split_file(path, ids);
+}
+
+void write_split_file(const std::string& path, const std::vector<std::string>& ids) {
   std::ofstream out(path);
   HEARSAY_CHECK_AS(IoError, out, "cannot write split file '", path, "'");
-  for (size_t i : indices) out << dataset.info(i).id << "\n";
+  for (const auto& id : ids) out << id << "\n";
   HEARSAY_CHECK_AS(IoError, out.good(), "error writing split file '", path, "'");
 }
 

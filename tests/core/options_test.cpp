@@ -99,7 +99,7 @@ TEST(Options, WriteReadRoundTripAndDescribe) {
   EXPECT_EQ(j["inner"]["width"], 0.25);
   EXPECT_EQ(write_options(read_options<Toy>(j, "toy")), j);
   const auto docs = describe_options<Toy>();
-  ASSERT_EQ(docs.size(), 8u);
+  ASSERT_EQ(docs.size(), 9u);
   EXPECT_EQ(docs[0].name, "samples");
   EXPECT_EQ(docs[0].allowed, "in [1, 1000]");
   EXPECT_EQ(docs[6].allowed, "one of cosine, euclidean");

@@ -51,9 +51,9 @@ int64_t child_peak_memory_growth(void (*body)(const std::string&), const std::st
       statement;                                                                                    \
       ADD_FAILURE() << "expected " #ErrorType " from: " #statement;                                 \
     } catch (const ErrorType& hearsay_caught_) {                                                    \
-      for (const std::string& part : std::vector<std::string>{__VA_ARGS__})                         \
-        EXPECT_NE(std::string(hearsay_caught_.what()).find(part), std::string::npos)                \
-            << "message \"" << hearsay_caught_.what() << "\" lacks \"" << part << "\"";             \
+      for (const std::string& hearsay_part_ : std::vector<std::string>{__VA_ARGS__})                \
+        EXPECT_NE(std::string(hearsay_caught_.what()).find(hearsay_part_), std::string::npos)       \
+            << "message \"" << hearsay_caught_.what() << "\" lacks \"" << hearsay_part_ << "\"";    \
     } catch (const std::exception& hearsay_other_) {                                                \
       ADD_FAILURE() << "expected " #ErrorType ", got another exception: " << hearsay_other_.what(); \
     }                                                                                               \

@@ -1,0 +1,60 @@
+// hearsay list [methods|factorizations] [--markdown]: every registered method and factorization with
+// its options (type, default, allowed values, meaning), from the same declarations that parse them.
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "factorizations/factorization.h"
+#include "methods/explainer.h"
+
+namespace hearsay::cli {
+
+namespace {
+
+struct ListArgs {
+  std::string what = "all";
+  bool markdown = false;
+};
+
+template <class T>
+void print_registry(const Registry<T>& registry, bool markdown) {
+  for (const auto& name : registry.names()) {
+    if (markdown) {
+      std::cout << "#### `" << name << "`\n\n" << registry.summary(name) << "\n\n";
+      std::cout << "| option | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
+      for (const auto& d : registry.option_docs(name))
+        std::cout << "| `" << d.name << "` | " << d.type << " | `" << d.default_value.dump() << "` | " << d.allowed
+                  << " | " << d.description << " |\n";
+      std::cout << "\n";
+    } else {
+      std::cout << name << ": " << registry.summary(name) << "\n";
+      for (const auto& d : registry.option_docs(name)) {
+        std::cout << "    " << d.name << " = " << d.default_value.dump() << "  (" << d.type;
+        if (!d.allowed.empty()) std::cout << ", " << d.allowed;
+        std::cout << ")  " << d.description << "\n";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app, const GlobalOptions&) {
+  auto args = std::make_shared<ListArgs>();
+  CLI::App* cmd = app.add_subcommand("list", "List the explanation methods and factorizations with their options");
+  cmd->add_option("what", args->what, "methods, factorizations or all")
+      ->check(CLI::IsMember({"methods", "factorizations", "all"}));
+  cmd->add_flag("--markdown", args->markdown, "Print Markdown tables (as in the README)");
+  cmd->callback([args] {
+    if (args->what != "factorizations") {
+      std::cout << (args->markdown ? "### Methods\n\n" : "Methods\n");
+      print_registry(methods::explainer_registry(), args->markdown);
+    }
+    if (args->what != "methods") {
+      std::cout << (args->markdown ? "### Factorizations\n\n" : "\nFactorizations\n");
+      print_registry(factorizations::factorizer_registry(), args->markdown);
+    }
+  });
+}
+
+}  // namespace hearsay::cli

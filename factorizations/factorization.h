@@ -1,0 +1,108 @@
+// Factorizations: a Factorizer (settings, registered by name) turns one input into a Factorization
+// with M named components that a person can hear. Every factorization can
+//  - compose(keep) the model input (log-mel features [n_mels × frames]) for any keep-mask,
+//  - render(keep) the audio of the kept components (a listenable explanation),
+//  - pool(map) a dense [n_mels × frames] attribution map into one score per component (the sum of the
+//    map over the component's cells; components that share cells, like stems, split each cell by their
+//    share of its energy), so white-box maps and perturbation scores meet on the same components.
+// compose(all ones) equals the model input of the unperturbed clip.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/audio.h"
+#include "core/front_end.h"
+#include "core/matrix.h"
+#include "core/registry.h"
+
+namespace hearsay::factorizations {
+
+/// What is being factorized: a mono clip at the front-end's rate, and its stems when known.
+struct FactorizationInput {
+  Audio audio;                         ///< mono, at the front-end's sample rate
+  std::map<std::string, Audio> stems;  ///< optional sources (true stems, user stem files)
+};
+
+/// Frames [first, last) of the model input that a component can change.
+struct FrameSpan {
+  int64_t first = 0;
+  int64_t last = 0;
+};
+
+class Factorization {
+ public:
+  virtual ~Factorization() = default;
+
+  /// Number of components M.
+  int64_t size() const { return static_cast<int64_t>(names_.size()); }
+  /// Unique, stable component names, e.g. "drums.t03" or "t02.f1".
+  const std::vector<std::string>& names() const { return names_; }
+  /// Where components live: "waveform" (composed as sums of signals) or "features" (log-mel cells).
+  virtual std::string domain() const = 0;
+  /// What replaces a removed component, in words ("silence", "noise at -40 dB", ...).
+  virtual std::string baseline() const = 0;
+
+  int64_t n_mels() const { return n_mels_; }
+  int64_t frames() const { return frames_; }
+
+  /// Writes the model input [n_mels × frames] for keep-mask `keep` (size() bytes, non-zero = keep).
+  /// Safe to call from several threads at once.
+  virtual void compose(const uint8_t* keep, float* features) const = 0;
+  Matrix<float> compose(const std::vector<uint8_t>& keep) const;
+  /// Whether each frame of the input depends only on the components that reach it (span()); then
+  /// compose_frames can build part of an input, and equal keep bits over a window's components give
+  /// an equal window. False when the front-end clamps relative to the clip's maximum (top_db).
+  virtual bool frame_local() const { return true; }
+  /// Frames [first, first + count) of the input for `keep`, written to out [n_mels × count].
+  /// The default composes the whole input and copies the frames.
+  virtual void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const;
+  /// Audio of the kept components (mono, front-end rate).
+  virtual Audio render(const std::vector<uint8_t>& keep) const = 0;
+  /// One score per component from a dense map [n_mels × frames].
+  virtual std::vector<double> pool(const Matrix<float>& map) const = 0;
+  /// Frames component i can change (used to share work between masks that agree there).
+  virtual FrameSpan span(int64_t i) const = 0;
+  /// Map [n_mels × frames] of where component i lives: 1 on its cells, 0 elsewhere; components that
+  /// share cells (stems) get their share of each cell's energy instead.
+  virtual Matrix<float> indicator(int64_t i) const = 0;
+  /// Whether components share cells (then pool splits each cell between them).
+  virtual bool overlapping() const { return false; }
+  /// Factorizer options that built this factorization.
+  const nlohmann::json& options() const;
+
+ protected:
+  Factorization(std::vector<std::string> names, int64_t n_mels, int64_t frames, nlohmann::json options);
+  void check_mask(const std::vector<uint8_t>& keep) const;
+
+ private:
+  std::vector<std::string> names_;
+  int64_t n_mels_ = 0;
+  int64_t frames_ = 0;
+  std::shared_ptr<const nlohmann::json> options_;
+};
+
+class Factorizer {
+ public:
+  virtual ~Factorizer() = default;
+  virtual std::string name() const = 0;
+  /// The factorizer's options with every default filled in.
+  virtual nlohmann::json options() const = 0;
+  /// Factorizes one input for a model whose front-end is `front_end`. ShapeError / ConfigError when
+  /// the input does not suit (wrong rate, missing stems, too short for the requested components).
+  virtual std::unique_ptr<Factorization> factorize(const FactorizationInput& input,
+                                                   const FrontEnd& front_end) const = 0;
+};
+
+/// Every built-in factorizer, registered in factorizations/builtin.cpp.
+const Registry<Factorizer>& factorizer_registry();
+
+/// Zero-padded decimal, at least two digits and enough for `count` values: index_label(3, 12) == "03".
+std::string index_label(int64_t index, int64_t count);
+
+}  // namespace hearsay::factorizations

@@ -1,0 +1,206 @@
+#include "factorizations/spectral_composer.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace hearsay::factorizations {
+
+namespace {
+
+// Original-signal sample ranges (inclusive) that frame t reads, after centring and reflect padding:
+// the direct range, and up to two reflected ranges at the edges.
+struct Ranges {
+  int64_t lo[3];
+  int64_t hi[3];
+  int count = 0;
+  void add(int64_t a, int64_t b) {
+    if (a > b) return;
+    lo[count] = a;
+    hi[count] = b;
+    ++count;
+  }
+};
+
+Ranges frame_ranges(const StftOptions& o, int64_t n, int64_t t) {
+  const int64_t pad = o.center ? o.n_fft / 2 : 0;
+  const int64_t start = t * o.hop_length - pad;
+  const int64_t end = start + o.n_fft - 1;
+  Ranges r;
+  r.add(std::max<int64_t>(start, 0), std::min(end, n - 1));
+  if (o.center && o.pad_mode == PadMode::reflect) {
+    if (start < 0) r.add(1, std::min(-start, n - 1));                        // j < 0 reads x[-j]
+    if (end > n - 1) r.add(std::max<int64_t>(2 * (n - 1) - end, 0), n - 2);  // j > n-1 reads x[2(n-1)-j]
+  }
+  return r;
+}
+
+}  // namespace
+
+SpectralComposer::SpectralComposer(const FrontEnd& front_end, int64_t n_samples, std::vector<SignalPart> contents,
+                                   std::vector<SignalPart> baselines, SignalPart background)
+    : front_end_(front_end),
+      n_samples_(n_samples),
+      frames_(front_end.num_frames(n_samples)),
+      bins_(front_end.n_bins()),
+      contents_(std::move(contents)),
+      baselines_(std::move(baselines)),
+      background_(std::move(background)) {
+  HEARSAY_CHECK_AS(ShapeError, baselines_.empty() || baselines_.size() == contents_.size(),
+                   "spectral composer: ", baselines_.size(), " baselines for ", contents_.size(), " components");
+  baselines_.resize(contents_.size());
+  auto check = [&](const SignalPart& p) {
+    HEARSAY_CHECK_AS(ShapeError, p.offset >= 0 && p.offset + static_cast<int64_t>(p.samples.size()) <= n_samples_,
+                     "spectral composer: a part [", p.offset, ", ", p.offset + static_cast<int64_t>(p.samples.size()),
+                     ") lies outside the ", n_samples_, "-sample clip");
+  };
+  std::vector<float> scratch(static_cast<size_t>(n_samples_), 0.0f);
+  by_frame_.assign(static_cast<size_t>(frames_), {});
+  if (!background_.empty()) {
+    check(background_);
+    background_spectrum_ = spectrum_of(background_, scratch);
+    add_contributions(background_spectrum_, -1, false);
+  }
+  content_spectra_.resize(contents_.size());
+  baseline_spectra_.resize(contents_.size());
+  for (size_t i = 0; i < contents_.size(); ++i) {
+    check(contents_[i]);
+    check(baselines_[i]);
+    if (!contents_[i].empty()) content_spectra_[i] = spectrum_of(contents_[i], scratch);
+    if (!baselines_[i].empty()) baseline_spectra_[i] = spectrum_of(baselines_[i], scratch);
+    add_contributions(content_spectra_[i], static_cast<int32_t>(i), false);
+    add_contributions(baseline_spectra_[i], static_cast<int32_t>(i), true);
+  }
+  setup_cache();
+}
+
+SpectralComposer::Spectrum SpectralComposer::spectrum_of(const SignalPart& part, std::vector<float>& scratch) const {
+  const StftOptions o = front_end_.options().stft();
+  const int64_t lo = part.offset;
+  const int64_t hi = part.offset + static_cast<int64_t>(part.samples.size()) - 1;
+  int64_t first = frames_;
+  int64_t last = -1;
+  for (int64_t t = 0; t < frames_; ++t) {
+    const Ranges r = frame_ranges(o, n_samples_, t);
+    for (int k = 0; k < r.count; ++k) {
+      if (r.hi[k] >= lo && r.lo[k] <= hi) {
+        first = std::min(first, t);
+        last = std::max(last, t);
+      }
+    }
+  }
+  Spectrum s;
+  if (last < first) return s;
+  s.first_frame = first;
+  s.frame_count = last - first + 1;
+  s.values.resize(static_cast<size_t>(s.frame_count * bins_));
+  std::copy(part.samples.begin(), part.samples.end(), scratch.begin() + lo);
+  front_end_.stft().forward_frames(scratch.data(), n_samples_, first, s.frame_count, s.values.data());
+  std::fill(scratch.begin() + lo, scratch.begin() + hi + 1, 0.0f);
+  return s;
+}
+
+void SpectralComposer::add_contributions(const Spectrum& s, int32_t component, bool is_baseline) {
+  for (int64_t k = 0; k < s.frame_count; ++k)
+    by_frame_[static_cast<size_t>(s.first_frame + k)].push_back({component, is_baseline, s.values.data() + k * bins_});
+}
+
+void SpectralComposer::setup_cache() {
+  frame_local_ = front_end_.frame_local();
+  frame_components_.resize(static_cast<size_t>(frames_));
+  slot_offset_.assign(static_cast<size_t>(frames_), -1);
+  int64_t slots = 0;
+  const int64_t n_mels = front_end_.n_mels();
+  for (int64_t t = 0; t < frames_; ++t) {
+    auto& ids = frame_components_[static_cast<size_t>(t)];
+    for (const Contribution& c : by_frame_[static_cast<size_t>(t)])
+      if (c.component >= 0 && std::find(ids.begin(), ids.end(), c.component) == ids.end()) ids.push_back(c.component);
+    const int64_t needed = int64_t{1} << ids.size();
+    if (!frame_local_ || static_cast<int>(ids.size()) > kMaxCachedBits || (slots + needed) * n_mels > kCacheBudget)
+      continue;
+    slot_offset_[static_cast<size_t>(t)] = slots;
+    slots += needed;
+  }
+  columns_ = std::make_unique<float[]>(static_cast<size_t>(slots * n_mels));
+  state_ = std::make_unique<std::atomic<uint8_t>[]>(static_cast<size_t>(slots));
+  for (int64_t i = 0; i < slots; ++i) state_[static_cast<size_t>(i)].store(0, std::memory_order_relaxed);
+}
+
+void SpectralComposer::frame_column(const uint8_t* keep, int64_t t, float* out, int64_t stride) const {
+  thread_local std::vector<Complex> acc;
+  acc.assign(static_cast<size_t>(bins_), Complex(0.0f, 0.0f));
+  for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
+    const bool present = c.component < 0 || (keep[c.component] != 0) != c.is_baseline;
+    if (!present) continue;
+    for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
+  }
+  front_end_.mel_frame(acc.data(), out, stride);
+  if (frame_local_)
+    for (int m = 0; m < front_end_.n_mels(); ++m) out[m * stride] = front_end_.compress_value(out[m * stride]);
+}
+
+void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
+  HEARSAY_CHECK_AS(ShapeError, frame_local_ || (first == 0 && count == frames_),
+                   "compose_frames: a front-end with a top_db clamp composes whole inputs only");
+  const int n_mels = front_end_.n_mels();
+  thread_local std::vector<float> column;
+  column.resize(static_cast<size_t>(n_mels));
+  for (int64_t t = first; t < first + count; ++t) {
+    float* dst = out + (t - first);
+    const int64_t offset = slot_offset_[static_cast<size_t>(t)];
+    if (offset < 0) {
+      frame_column(keep, t, dst, count);
+      continue;
+    }
+    const auto& ids = frame_components_[static_cast<size_t>(t)];
+    int64_t pattern = 0;
+    for (size_t b = 0; b < ids.size(); ++b) pattern |= static_cast<int64_t>(keep[ids[b]] != 0) << b;
+    const auto slot = static_cast<size_t>(offset + pattern);
+    float* cached = columns_.get() + slot * static_cast<size_t>(n_mels);
+    if (state_[slot].load(std::memory_order_acquire) == 2) {
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
+      for (int m = 0; m < n_mels; ++m) dst[m * count] = cached[m];
+      continue;
+    }
+    frame_column(keep, t, column.data(), 1);
+    uint8_t empty = 0;
+    if (state_[slot].compare_exchange_strong(empty, 1, std::memory_order_acq_rel)) {
+      std::copy(column.begin(), column.end(), cached);
+      state_[slot].store(2, std::memory_order_release);
+    }
+    for (int m = 0; m < n_mels; ++m) dst[m * count] = column[static_cast<size_t>(m)];
+  }
+  if (!frame_local_) front_end_.compress(out, static_cast<int64_t>(n_mels) * count);
+}
+
+void SpectralComposer::compose(const uint8_t* keep, float* features) const {
+  compose_frames(keep, 0, frames_, features);
+}
+
+std::vector<float> SpectralComposer::compose_waveform(const std::vector<uint8_t>& keep) const {
+  HEARSAY_CHECK_AS(ShapeError, keep.size() == contents_.size(), "mask has ", keep.size(), " entries, expected ",
+                   contents_.size());
+  std::vector<float> out(static_cast<size_t>(n_samples_), 0.0f);
+  auto add = [&](const SignalPart& p) {
+    for (size_t k = 0; k < p.samples.size(); ++k) out[static_cast<size_t>(p.offset) + k] += p.samples[k];
+  };
+  add(background_);
+  for (size_t i = 0; i < contents_.size(); ++i) add(keep[i] ? contents_[i] : baselines_[i]);
+  return out;
+}
+
+FrameSpan SpectralComposer::span(int64_t i) const {
+  const Spectrum& c = content_spectra_[static_cast<size_t>(i)];
+  const Spectrum& b = baseline_spectra_[static_cast<size_t>(i)];
+  int64_t first = frames_;
+  int64_t last = 0;
+  for (const Spectrum* s : {&c, &b}) {
+    if (s->frame_count == 0) continue;
+    first = std::min(first, s->first_frame);
+    last = std::max(last, s->first_frame + s->frame_count);
+  }
+  if (last == 0) return {0, 0};
+  return {first, last};
+}
+
+}  // namespace hearsay::factorizations

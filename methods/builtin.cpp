@@ -1,0 +1,24 @@
+// The built-in explainers: one registration line each.
+#include "methods/exact_shapley.h"
+#include "methods/explainer.h"
+#include "methods/grad_cam.h"
+#include "methods/kernel_shap.h"
+#include "methods/lime.h"
+#include "methods/occlusion.h"
+
+namespace hearsay::methods {
+
+const Registry<Explainer>& explainer_registry() {
+  static const Registry<Explainer> registry = [] {
+    Registry<Explainer> r("explainer");
+    r.add<ExactShapley>("exact_shapley", "exact Shapley values over all 2^M coalitions");
+    r.add<GradCam>("grad_cam", "Grad-CAM at a convolutional layer, pooled onto the components");
+    r.add<KernelShap>("kernel_shap", "KernelSHAP, shap's sampler and constrained fit");
+    r.add<Lime>("lime", "LIME as audioLIME: Bernoulli masks, cosine kernel, weighted ridge");
+    r.add<Occlusion>("occlusion", "leave-one-out or keep-one-in ablation of each component");
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace hearsay::methods

@@ -1,0 +1,90 @@
+// The one attribution interface. Every method — perturbation-based (LIME, KernelSHAP, exact Shapley,
+// occlusion) or white-box (Grad-CAM, LRP, the gradient family) — answers explain(request) with an
+// Explanation holding one score per component of the request's factorization; white-box methods
+// also give their dense map and pool it onto the same components, so every metric compares every
+// method on the same ground.
+//
+// Adding a method: one file pair (an options struct with visit(), a class deriving from
+// Configured<Explainer, Options> that implements capabilities() and run()), and one registration line
+// in methods/builtin.cpp. The conformance suite in tests/methods picks it up by itself.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/matrix.h"
+#include "core/registry.h"
+#include "methods/evaluator.h"
+#include "models/model.h"
+
+namespace hearsay::methods {
+
+struct Capabilities {
+  bool needs_gradients = false;  ///< calls Model::layer_gradient (white-box models only)
+  bool stochastic = false;       ///< its result depends on the request's seed
+  bool dense_map = false;        ///< produces a dense [n_mels × frames] map, pooled onto the components
+};
+
+struct ExplainRequest {
+  Evaluator* evaluator = nullptr;  ///< model + factorization + shared cache of one input (required)
+  int target = -1;                 ///< class to explain; -1: the class the model predicts
+  models::Output output = models::Output::probabilities;  ///< explain the softmax probability or the logit
+  uint64_t seed = 0;                                      ///< every random choice of the method flows from it
+};
+
+struct Explanation {
+  std::string method;
+  std::vector<std::string> names;     ///< component names (the factorization's)
+  std::vector<double> scores;         ///< one per component, in the factorization's order
+  std::optional<Matrix<float>> map;   ///< dense [n_mels × frames] attribution (white-box methods)
+  double intercept = 0.0;             ///< surrogate intercept, or the output with nothing kept
+  std::optional<double> r2;           ///< weighted in-sample R² of a surrogate fit
+  std::optional<double> r2_held_out;  ///< weighted R² of the surrogate on fresh perturbations
+  int target = -1;
+  std::string target_name;
+  models::Output output = models::Output::probabilities;
+  double full_output = 0.0;     ///< f(all components kept)
+  double empty_output = 0.0;    ///< f(no component kept)
+  int64_t evals = 0;            ///< distinct inputs the method evaluated (its cost if run alone)
+  int64_t model_runs = 0;       ///< of those, how many ran (the rest came from the shared cache)
+  int64_t gradient_passes = 0;  ///< forward + backward passes (white-box methods)
+  double seconds = 0.0;         ///< wall time of explain()
+  uint64_t seed = 0;
+  nlohmann::json options;                                 ///< the method's options, defaults filled in
+  nlohmann::json diagnostics = nlohmann::json::object();  ///< method-specific details
+
+  /// Indices of the components by decreasing score (ties by index).
+  std::vector<int64_t> ranking() const;
+  /// The JSON document `hearsay explain` writes (schema in the README).
+  nlohmann::json to_json() const;
+};
+
+class Explainer {
+ public:
+  virtual ~Explainer() = default;
+  virtual std::string name() const = 0;
+  /// Options with every default filled in.
+  virtual nlohmann::json options() const = 0;
+  virtual Capabilities capabilities() const = 0;
+
+  /// Resolves the target, runs the method, and fills the bookkeeping (names, outputs, evaluations,
+  /// time, seed, options). Throws ConfigError for a bad target and UnsupportedModelError when the
+  /// model lacks what the method needs, before any work.
+  Explanation explain(const ExplainRequest& request) const;
+
+ protected:
+  /// The method itself: fill out.scores (and map, intercept, r2, diagnostics as they apply).
+  virtual void run(const ExplainRequest& request, int target, Explanation& out) const = 0;
+};
+
+/// Every built-in explainer, registered in methods/builtin.cpp.
+const Registry<Explainer>& explainer_registry();
+
+/// All 2^m keep-masks for m components (row r keeps component i when bit i of r is set).
+Matrix<uint8_t> all_masks(int64_t m);
+
+}  // namespace hearsay::methods

@@ -1,0 +1,57 @@
+// LIME (Ribeiro, Singh & Guestrin, KDD 2016) as audioLIME applies it to audio components (Haunschmid,
+// Manilow & Widmer, ISMIR 2020; lime_base.py and lime_audio.py): row 0 of the perturbations keeps
+// every component, the other rows keep each component with probability 1/2 (or all 2^M rows with
+// `exhaustive`); each row is weighted by the kernel sqrt(exp(−d² / w²)) of its cosine distance d to
+// the all-ones row; the scores are the coefficients of a weighted ridge regression (α = 1, with
+// intercept) of the model's output on the masks, over the features chosen by `feature_selection`.
+// The explanation reports the surrogate's weighted R² in sample and on fresh held-out perturbations.
+#pragma once
+
+#include "core/configured.h"
+#include "methods/explainer.h"
+
+namespace hearsay::methods {
+
+enum class LimeSampling { bernoulli, exhaustive };
+enum class FeatureSelection { automatic, none, forward_selection, highest_weights, lasso_path };
+
+struct LimeOptions {
+  int num_samples = 1000;                           ///< perturbations (audioLIME's default; its example uses 16384)
+  LimeSampling sampling = LimeSampling::bernoulli;  ///< exhaustive: all 2^M masks (M <= 20)
+  double kernel_width = 0.25;                       ///< w of the kernel sqrt(exp(-d^2 / w^2))
+  double alpha = 1.0;                               ///< ridge penalty of the surrogate
+  FeatureSelection feature_selection = FeatureSelection::automatic;  ///< lime's choices
+  int num_features = 100000;       ///< features kept by the selection (all by default, as audioLIME)
+  double held_out_fraction = 0.1;  ///< extra fresh perturbations, as a fraction of num_samples, for R²
+
+  template <class V>
+  void visit(V& v) {
+    v("num_samples", num_samples, "number of perturbations", Range::between(2, 10000000));
+    v.choice("sampling", sampling, {{"bernoulli", LimeSampling::bernoulli}, {"exhaustive", LimeSampling::exhaustive}},
+             "Bernoulli(1/2) masks after an all-ones row, or every mask");
+    v("kernel_width", kernel_width, "kernel width w", Range::greater_than(0));
+    v("alpha", alpha, "ridge penalty", Range::at_least(0));
+    v.choice("feature_selection", feature_selection,
+             {{"auto", FeatureSelection::automatic},
+              {"none", FeatureSelection::none},
+              {"forward_selection", FeatureSelection::forward_selection},
+              {"highest_weights", FeatureSelection::highest_weights},
+              {"lasso_path", FeatureSelection::lasso_path}},
+             "which components the surrogate may use (auto: forward_selection if num_features <= 6, else "
+             "highest_weights)");
+    v("num_features", num_features, "components kept by the selection", Range::at_least(1));
+    v("held_out_fraction", held_out_fraction, "fresh perturbations for the held-out R^2, re num_samples",
+      Range::between(0, 10));
+  }
+};
+
+class Lime : public Configured<Explainer, LimeOptions> {
+ public:
+  explicit Lime(const nlohmann::json& options) : Configured("lime", options) {}
+  Capabilities capabilities() const override;
+
+ protected:
+  void run(const ExplainRequest& request, int target, Explanation& out) const override;
+};
+
+}  // namespace hearsay::methods

@@ -1,0 +1,193 @@
+// Invariants every registered factorization must satisfy, and composition in the STFT domain against
+// composition of the waveform.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/random.h"
+#include "factorizations/factorization.h"
+#include "factorizations/waveform_factorization.h"
+#include "tests/support/signals.h"
+#include "tests/support/test_support.h"
+
+namespace hearsay::factorizations {
+namespace {
+
+FactorizationInput test_input(double seconds = 3.0) {
+  auto clip = testing::stem_clip(seconds, 22050, 11);
+  return {clip.mix, clip.stems};
+}
+
+// How far two log-mel inputs differ, in the terms float32 arithmetic can promise: the largest mel
+// power difference relative to the clip's peak power, and the largest dB difference over cells within
+// 60 dB of the peak. (Cells far below the peak sit at the FFT's roundoff floor in both paths.)
+struct Difference {
+  double power_re_peak = 0.0;
+  double db_within_60 = 0.0;
+};
+Difference difference(const Matrix<float>& a, const Matrix<float>& reference) {
+  const float peak = *std::max_element(reference.values().begin(), reference.values().end());
+  const double peak_power = std::pow(10.0, peak / 10.0);
+  Difference d;
+  for (int64_t c = 0; c < reference.size(); ++c) {
+    const double x = a.data()[c];
+    const double y = reference.data()[c];
+    d.power_re_peak =
+        std::max(d.power_re_peak, std::abs(std::pow(10.0, x / 10.0) - std::pow(10.0, y / 10.0)) / peak_power);
+    if (y > peak - 60.0) d.db_within_60 = std::max(d.db_within_60, std::abs(x - y));
+  }
+  return d;
+}
+
+class EveryFactorization : public ::testing::TestWithParam<std::string> {
+ protected:
+  FrontEnd front_end_{FrontEndOptions{}};
+};
+
+TEST_P(EveryFactorization, ComposeAllOnesIsTheUnperturbedInput) {
+  const auto input = test_input();
+  const auto f = factorizer_registry().create(GetParam())->factorize(input, front_end_);
+  const auto reference = front_end_.features(input.audio);
+  const auto composed = f->compose(std::vector<uint8_t>(static_cast<size_t>(f->size()), 1));
+  ASSERT_EQ(composed.rows(), reference.rows());
+  ASSERT_EQ(composed.cols(), reference.cols());
+  const Difference d = difference(composed, reference);
+  EXPECT_LT(d.power_re_peak, 1e-4);
+  EXPECT_LT(d.db_within_60, 1e-3);
+}
+
+TEST_P(EveryFactorization, NamesAreUniqueAndStable) {
+  const auto input = test_input();
+  const auto factorizer = factorizer_registry().create(GetParam());
+  const auto a = factorizer->factorize(input, front_end_);
+  const auto b = factorizer->factorize(input, front_end_);
+  EXPECT_EQ(a->names(), b->names());
+  EXPECT_EQ(std::set<std::string>(a->names().begin(), a->names().end()).size(), a->names().size());
+  EXPECT_GE(a->size(), 2);
+}
+
+TEST_P(EveryFactorization, PoolingAnIndicatorPutsTheMassOnItsComponent) {
+  const auto input = test_input();
+  const auto f = factorizer_registry().create(GetParam())->factorize(input, front_end_);
+  double total_indicator = 0.0;
+  for (int64_t i = 0; i < f->size(); ++i) {
+    const Matrix<float> ind = f->indicator(i);
+    double mass = 0.0;
+    for (float v : ind.values()) mass += v;
+    total_indicator += mass;
+    const auto scores = f->pool(ind);
+    if (!f->overlapping()) {  // (a stem silent in a segment owns no share of any cell there)
+      EXPECT_GT(mass, 0.0) << f->names()[static_cast<size_t>(i)] << " owns no cell";
+      for (int64_t j = 0; j < f->size(); ++j)
+        EXPECT_DOUBLE_EQ(scores[static_cast<size_t>(j)], j == i ? mass : 0.0) << f->names()[static_cast<size_t>(j)];
+    }
+  }
+  // Every cell belongs to the components in full (shares sum to one): no cell left out.
+  EXPECT_NEAR(total_indicator, static_cast<double>(f->n_mels() * f->frames()), 1e-3 * f->n_mels() * f->frames());
+  // Pooling conserves the map's total.
+  Matrix<float> ones(f->n_mels(), f->frames(), 1.0f);
+  double pooled = 0.0;
+  for (double s : f->pool(ones)) pooled += s;
+  EXPECT_NEAR(pooled, static_cast<double>(ones.size()), 1e-3 * ones.size());
+}
+
+TEST_P(EveryFactorization, ComposeIsDeterministicAndThreadSafe) {
+  const auto input = test_input();
+  const auto f = factorizer_registry().create(GetParam())->factorize(input, front_end_);
+  Rng rng(3);
+  std::vector<std::vector<uint8_t>> masks(16, std::vector<uint8_t>(static_cast<size_t>(f->size())));
+  for (auto& m : masks)
+    for (auto& v : m) v = rng.bernoulli(0.5);
+  std::vector<Matrix<float>> serial, parallel(masks.size());
+  for (const auto& m : masks) serial.push_back(f->compose(m));
+#pragma omp parallel for num_threads(2)
+  for (size_t i = 0; i < masks.size(); ++i) parallel[i] = f->compose(masks[i]);
+  for (size_t i = 0; i < masks.size(); ++i) EXPECT_TRUE(serial[i] == parallel[i]) << "mask " << i;
+}
+
+TEST_P(EveryFactorization, ResultsDoNotDependOnWhatWasComposedBefore) {
+  // Composition caches per-frame results; a fresh factorization composing the masks in reverse order
+  // (so with other cache contents) must give the same bits, and frame ranges must equal slices.
+  const auto input = test_input();
+  const auto factorizer = factorizer_registry().create(GetParam());
+  const auto a = factorizer->factorize(input, front_end_);
+  const auto b = factorizer->factorize(input, front_end_);
+  Rng rng(5);
+  std::vector<std::vector<uint8_t>> masks(24, std::vector<uint8_t>(static_cast<size_t>(a->size())));
+  for (auto& m : masks)
+    for (auto& v : m) v = rng.bernoulli(0.5);
+  std::vector<Matrix<float>> forward, backward(masks.size());
+  for (const auto& m : masks) forward.push_back(a->compose(m));
+  for (size_t i = masks.size(); i-- > 0;) backward[i] = b->compose(masks[i]);
+  for (size_t i = 0; i < masks.size(); ++i) ASSERT_TRUE(forward[i] == backward[i]) << "mask " << i;
+  ASSERT_TRUE(a->frame_local());
+  const int64_t first = a->frames() / 3;
+  const int64_t count = a->frames() / 4;
+  std::vector<float> part(static_cast<size_t>(a->n_mels() * count));
+  for (size_t i = 0; i < 4; ++i) {
+    b->compose_frames(masks[i].data(), first, count, part.data());
+    for (int64_t m = 0; m < a->n_mels(); ++m)
+      for (int64_t t = 0; t < count; ++t) ASSERT_EQ(part[static_cast<size_t>(m * count + t)], forward[i](m, first + t));
+  }
+}
+
+TEST_P(EveryFactorization, RenderOfAllIsTheClipAndOfNoneIsQuiet) {
+  const auto input = test_input();
+  const auto f = factorizer_registry().create(GetParam())->factorize(input, front_end_);
+  const Audio all = f->render(std::vector<uint8_t>(static_cast<size_t>(f->size()), 1));
+  ASSERT_EQ(all.frames(), input.audio.frames());
+  double err = 0.0;
+  for (int64_t i = 0; i < all.frames(); ++i)
+    err = std::max(err, static_cast<double>(std::abs(all.samples()[static_cast<size_t>(i)] -
+                                                     input.audio.samples()[static_cast<size_t>(i)])));
+  EXPECT_LT(err, 1e-4);
+  const Audio none = f->render(std::vector<uint8_t>(static_cast<size_t>(f->size()), 0));
+  EXPECT_LT(none.rms(), 1e-3 * input.audio.rms() + 1e-7);
+}
+
+TEST_P(EveryFactorization, UnknownOptionsAreRefusedByName) {
+  EXPECT_THROW_WITH(factorizer_registry().create(GetParam(), nlohmann::json{{"segmentz", 3}}), ConfigError, GetParam(),
+                    "'segmentz'");
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryFactorization, ::testing::ValuesIn(factorizer_registry().names()),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(Registry, ListsTheBuiltInFactorizations) {
+  EXPECT_EQ(factorizer_registry().names(), (std::vector<std::string>{"segments", "stems", "superpixels", "tf_grid"}));
+  EXPECT_THROW_WITH(factorizer_registry().create("pixels"), ConfigError, "pixels", "segments, stems");
+}
+
+// The composition of waveform components in the STFT domain equals composing the waveform and running
+// the front-end, for random masks and every baseline.
+TEST(SpectralComposition, EqualsWaveformCompositionThenFrontEnd) {
+  const FrontEnd front_end{FrontEndOptions{}};
+  const auto input = test_input(4.0);
+  for (const char* baseline : {"zero", "mean", "noise"}) {
+    for (const char* name : {"segments", "stems"}) {
+      const auto f = factorizer_registry()
+                         .create(name, nlohmann::json{{"segments", 7}, {"baseline", baseline}, {"seed", 5}})
+                         ->factorize(input, front_end);
+      const auto& wf = dynamic_cast<const WaveformFactorization&>(*f);
+      Rng rng(9);
+      Difference worst;
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<uint8_t> keep(static_cast<size_t>(f->size()));
+        for (auto& v : keep) v = rng.bernoulli(0.5);
+        const Difference d = difference(f->compose(keep), front_end.features(wf.render(keep)));
+        worst.power_re_peak = std::max(worst.power_re_peak, d.power_re_peak);
+        worst.db_within_60 = std::max(worst.db_within_60, d.db_within_60);
+      }
+      std::printf("%s/%s: max |mel power diff| / peak power %.3g, max |dB diff| within 60 dB of the peak %.3g\n", name,
+                  baseline, worst.power_re_peak, worst.db_within_60);
+      EXPECT_LT(worst.power_re_peak, 1e-4) << name << " / " << baseline;
+      EXPECT_LT(worst.db_within_60, 1e-3) << name << " / " << baseline;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hearsay::factorizations

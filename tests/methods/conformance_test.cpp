@@ -1,0 +1,128 @@
+// Every registered explainer, enrolled automatically: it answers for every component with the
+// factorization's names, gives identical results for the same seed whatever the thread count and batch
+// size, refuses unknown options by name, and refuses bad targets before doing any work.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/parallel.h"
+#include "methods/explainer.h"
+#include "tests/support/test_support.h"
+#include "tests/support/toys.h"
+
+namespace hearsay::methods {
+namespace {
+
+using testing::EchoFactorization;
+using testing::PolynomialToy;
+
+// Small budgets so the suite stays fast; methods not listed use their defaults.
+nlohmann::json quick_options(const std::string& method) {
+  if (method == "lime") return {{"num_samples", 300}};
+  if (method == "kernel_shap") return {{"num_samples", 120}};
+  return nlohmann::json::object();
+}
+
+PolynomialToy additive() { return PolynomialToy({0.5, -1.0, 2.0, 0.0, 0.25, 1.5, -0.75, 0.1}, {}, 0.3); }
+PolynomialToy interacting() {
+  return PolynomialToy({0.5, -1.0, 2.0, 0.0, 0.25, 1.5, -0.75, 0.1}, {{0, 2, 1.0}, {3, 5, -0.8}}, 0.3);
+}
+
+Explanation run(const std::string& method, const models::Model& model, const factorizations::Factorization& f,
+                int64_t batch, int threads, uint64_t seed = 7) {
+  set_num_threads(threads);
+  EvaluatorOptions eo;
+  eo.batch_size = batch;
+  Evaluator evaluator(model, f, eo);
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.seed = seed;
+  const Explanation e = explainer_registry().create(method, quick_options(method))->explain(request);
+  set_num_threads(0);
+  return e;
+}
+
+class EveryExplainer : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryExplainer, ScoresEveryComponentByName) {
+  const EchoFactorization f(8);
+  for (const PolynomialToy& toy : {additive(), interacting()}) {
+    const Explanation e = run(GetParam(), toy, f, 0, 1);
+    ASSERT_EQ(e.scores.size(), 8u);
+    EXPECT_EQ(e.names, f.names());
+    EXPECT_EQ(e.method, GetParam());
+    EXPECT_EQ(e.target, 0);  // the toy predicts class 0 on the full input
+    EXPECT_EQ(e.target_name, "yes");
+    for (double s : e.scores) EXPECT_TRUE(std::isfinite(s));
+    EXPECT_GE(e.seconds, 0.0);
+    EXPECT_EQ(e.options, explainer_registry().create(GetParam(), quick_options(GetParam()))->options());
+    EXPECT_NO_THROW(nlohmann::json::parse(e.to_json().dump()));
+  }
+}
+
+TEST_P(EveryExplainer, SameSeedSameResultForAnyThreadsAndBatchSize) {
+  const EchoFactorization f(8);
+  const PolynomialToy toy = interacting();
+  const Explanation reference = run(GetParam(), toy, f, 1, 1);
+  for (int threads : {1, 2})
+    for (int64_t batch : {1, 7, 64}) {
+      const Explanation e = run(GetParam(), toy, f, batch, threads);
+      EXPECT_EQ(e.scores, reference.scores) << threads << " threads, batch " << batch;
+      EXPECT_EQ(e.intercept, reference.intercept);
+      EXPECT_EQ(e.evals, reference.evals);
+    }
+}
+
+TEST_P(EveryExplainer, UnknownOptionIsAConfigErrorNamingIt) {
+  EXPECT_THROW_WITH(explainer_registry().create(GetParam(), nlohmann::json{{"num_sample", 10}}), ConfigError,
+                    GetParam(), "'num_sample'", "valid options");
+}
+
+TEST_P(EveryExplainer, BadTargetIsRefusedBeforeAnyWork) {
+  const EchoFactorization f(4);
+  const PolynomialToy toy({1, 2, 3, 4}, {});
+  Evaluator evaluator(toy, f);
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.target = 5;
+  EXPECT_THROW_WITH(explainer_registry().create(GetParam())->explain(request), ConfigError, "target class 5");
+  EXPECT_EQ(evaluator.forward_passes(), 0);
+}
+
+TEST_P(EveryExplainer, ExplainsTheOtherClassWhenAsked) {
+  const EchoFactorization f(8);
+  const PolynomialToy toy = additive();
+  Evaluator evaluator(toy, f);
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.target = 1;
+  const Explanation e = explainer_registry().create(GetParam(), quick_options(GetParam()))->explain(request);
+  EXPECT_EQ(e.target_name, "no");
+  ASSERT_EQ(e.scores.size(), 8u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryExplainer, ::testing::ValuesIn(explainer_registry().names()),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(Registry, ListsTheBuiltInMethods) {
+  EXPECT_EQ(explainer_registry().names(),
+            (std::vector<std::string>{"exact_shapley", "grad_cam", "kernel_shap", "lime", "occlusion"}));
+  EXPECT_THROW_WITH(explainer_registry().create("shap"), ConfigError, "unknown explainer 'shap'", "kernel_shap");
+}
+
+TEST(Registry, WhiteBoxMethodsRefuseBlackBoxModels) {
+  const EchoFactorization f(4);
+  const PolynomialToy toy({1, 2, 3, 4}, {});
+  const testing::BlackBox box(toy);
+  Evaluator evaluator(box, f);
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  for (const auto& name : explainer_registry().names()) {
+    auto method = explainer_registry().create(name);
+    if (!method->capabilities().needs_gradients) continue;
+    EXPECT_THROW_WITH(method->explain(request), UnsupportedModelError, name, "black box");
+    EXPECT_EQ(evaluator.forward_passes(), 0);
+  }
+}
+
+}  // namespace
+}  // namespace hearsay::methods

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/random.h"
+#include "methods/evaluator.h"
+#include "tests/support/signals.h"
+#include "tests/support/test_support.h"
+#include "tests/support/toys.h"
+
+namespace hearsay::methods {
+namespace {
+
+Matrix<uint8_t> random_masks(int64_t rows, int64_t m, uint64_t seed) {
+  Rng rng(seed);
+  Matrix<uint8_t> masks(rows, m);
+  for (auto& v : masks.values()) v = rng.bernoulli(0.5);
+  return masks;
+}
+
+testing::RegionToy region_toy(const FrontEndOptions& o, int64_t window) {
+  Matrix<float> region(o.n_mels, window, 0.0f);
+  for (int64_t m = 0; m < o.n_mels / 3; ++m)
+    for (int64_t t = 0; t < window / 2; ++t) region(m, t) = 1.0f;
+  return testing::RegionToy(o, window, region);
+}
+
+// The window cache runs far fewer network windows and gives exactly the logits of the plain path.
+TEST(Evaluator, WindowCacheIsExactAndRunsFewerWindows) {
+  const FrontEndOptions o;
+  const FrontEnd front_end(o);
+  const auto clip = testing::stem_clip(6.0, 22050, 3);  // 259 frames
+  for (const char* name : {"stems", "tf_grid"}) {
+    const auto f = factorizations::factorizer_registry()
+                       .create(name, std::string(name) == "stems" ? nlohmann::json{{"segments", 6}}
+                                                                  : nlohmann::json{{"time_segments", 6}})
+                       ->factorize({clip.mix, clip.stems}, front_end);
+    const auto toy = region_toy(o, 60);  // windows at 0, 60, 120, 180, 199
+    const Matrix<uint8_t> masks = random_masks(200, f->size(), 1);
+    EvaluatorOptions plain_options;
+    plain_options.window_cache = false;
+    Evaluator plain(toy, *f, plain_options);
+    Evaluator cached(toy, *f);
+    ASSERT_TRUE(cached.uses_window_cache());
+    ASSERT_FALSE(plain.uses_window_cache());
+    const Matrix<float> a = plain.logits(masks);
+    const Matrix<float> b = cached.logits(masks);
+    EXPECT_TRUE(a == b) << name;
+    EXPECT_EQ(cached.windows_per_input(), 5);
+    EXPECT_EQ(plain.windows_run(), 200 * 5);
+    EXPECT_LT(cached.windows_run(), plain.windows_run()) << name;
+    EXPECT_EQ(cached.forward_passes(), plain.forward_passes());
+  }
+}
+
+// Masks that differ from the full clip in one component (occlusion, deletion curves) re-run only the
+// windows that component reaches: exactly windows + Σ_i (windows reached by component i).
+TEST(Evaluator, LeaveOneOutReRunsOnlyTheWindowsAComponentReaches) {
+  const FrontEndOptions o;
+  const FrontEnd front_end(o);
+  const auto clip = testing::stem_clip(9.0, 22050, 3);  // 388 frames: windows of 130 at 0, 130, 258
+  const auto f = factorizations::factorizer_registry()
+                     .create("stems", {{"segments", 6}})
+                     ->factorize({clip.mix, clip.stems}, front_end);
+  const auto toy = region_toy(o, 130);
+  Evaluator cached(toy, *f);
+  const int64_t m = f->size();
+  Matrix<uint8_t> masks(m + 1, m, uint8_t{1});
+  for (int64_t i = 0; i < m; ++i) masks(i + 1, i) = 0;
+  cached.logits(masks);
+  const auto starts = models::window_starts(f->frames(), 130);
+  int64_t expected = static_cast<int64_t>(starts.size());
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t start : starts) expected += f->span(i).first < start + 130 && f->span(i).last > start;
+  EXPECT_EQ(cached.windows_run(), expected);
+  EXPECT_LT(expected, (m + 1) * static_cast<int64_t>(starts.size()));
+}
+
+TEST(Evaluator, WindowCacheStepsAsideForTopDbFrontEnds) {
+  FrontEndOptions o;
+  o.top_db = 60.0;
+  const FrontEnd front_end(o);
+  const auto clip = testing::stem_clip(4.0, 22050, 3);
+  const auto f = factorizations::factorizer_registry()
+                     .create("stems", {{"segments", 4}})
+                     ->factorize({clip.mix, clip.stems}, front_end);
+  EXPECT_FALSE(f->frame_local());
+  const auto toy = region_toy(o, 60);
+  Evaluator evaluator(toy, *f);
+  EXPECT_FALSE(evaluator.uses_window_cache());
+  const Matrix<float> l = evaluator.logits(random_masks(10, f->size(), 2));
+  EXPECT_EQ(l.rows(), 10);
+  std::vector<float> part(static_cast<size_t>(96 * 10));
+  EXPECT_THROW_WITH(f->compose_frames(std::vector<uint8_t>(12, 1).data(), 5, 10, part.data()), ShapeError, "top_db");
+}
+
+TEST(Evaluator, ClipsShorterThanOneWindowArePaddedAlike) {
+  const FrontEndOptions o;
+  const FrontEnd front_end(o);
+  const auto clip = testing::stem_clip(2.0, 22050, 5);  // 87 frames, window 100
+  const auto f =
+      factorizations::factorizer_registry().create("segments", {{"segments", 4}})->factorize({clip.mix, {}}, front_end);
+  const auto toy = region_toy(o, 100);
+  EvaluatorOptions plain_options;
+  plain_options.window_cache = false;
+  Evaluator plain(toy, *f, plain_options);
+  Evaluator cached(toy, *f);
+  const Matrix<uint8_t> masks = random_masks(16, 4, 3);
+  EXPECT_TRUE(plain.logits(masks) == cached.logits(masks));
+}
+
+}  // namespace
+}  // namespace hearsay::methods
