@@ -116,10 +116,11 @@ int run_train(const TrainArgs& args) {
     return 0;
   }
   const auto& s = result.summary;
-  std::printf("trained %s: best epoch %d of %d (validation accuracy %.1f%%), %.1f s (features %.1f s), %d threads\n",
+  const int threads = s["threads"].get<int>();
+  std::printf("trained %s: best epoch %d of %d (validation accuracy %.1f%%), %.1f s (features %.1f s), %d thread%s\n",
               options.model.c_str(), s["best_epoch"].get<int>(), s["epochs_run"].get<int>(),
               100.0 * s["best_val_accuracy"].get<double>(), s["seconds"].get<double>(),
-              s["feature_seconds"].get<double>(), s["threads"].get<int>());
+              s["feature_seconds"].get<double>(), threads, threads == 1 ? "" : "s");
   std::printf("saved %s (model.json, weights.pt, train.txt, val.txt, test.txt)\n\n", args.out.c_str());
   if (result.test.examples() > 0)
     std::printf("test tracks\n%s", result.test.to_text().c_str());
