@@ -8,12 +8,14 @@ namespace hearsay::cli {
 
 /// Options every subcommand shares (set before the subcommand runs).
 struct GlobalOptions {
-  int threads = 0;  ///< 0: one per core
+  int threads = 0;  ///< 0: one per core (hearsay's OpenMP loops and LibTorch alike)
 };
 
 void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_list_command(CLI::App& app, const GlobalOptions& global);
 void add_synth_command(CLI::App& app, const GlobalOptions& global);
 void add_dataset_command(CLI::App& app, const GlobalOptions& global);
+void add_train_command(CLI::App& app, const GlobalOptions& global);
+void add_evaluate_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli

@@ -1,5 +1,8 @@
 // The hearsay executable: compare explanation methods on audio classifiers.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -8,21 +11,32 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/version.h"
+#include "models/load_model.h"
 
 int main(int argc, char** argv) {
   using namespace hearsay;
+  // libgomp reads OMP_WAIT_POLICY once, when it loads (before main): unset, idle OpenMP threads spin
+  // and take the cores that other work (or LibTorch's next call) needs. Run again once with PASSIVE;
+  // an explicit setting is respected.
+  if (!std::getenv("OMP_WAIT_POLICY") && ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
+    ::execv("/proc/self/exe", argv);
   CLI::App app("hearsay: compare explanation methods (LIME, KernelSHAP, occlusion, Grad-CAM, ...) on audio classifiers",
                "hearsay");
   app.set_version_flag("--version", std::string("hearsay ") + version());
   app.require_subcommand(1);
   cli::GlobalOptions global;
   app.add_option("--threads", global.threads, "Worker threads (0: one per core)")->check(CLI::NonNegativeNumber);
-  app.parse_complete_callback([&global] { set_num_threads(global.threads); });
+  app.parse_complete_callback([&global] {
+    set_num_threads(global.threads);
+    models::set_torch_threads(global.threads);
+  });
 
   cli::add_info_command(app, global);
   cli::add_list_command(app, global);
   cli::add_synth_command(app, global);
   cli::add_dataset_command(app, global);
+  cli::add_train_command(app, global);
+  cli::add_evaluate_command(app, global);
 
   // Name a mistyped subcommand instead of CLI11's generic "A subcommand is required".
   for (int i = 1; i < argc; ++i) {

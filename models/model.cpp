@@ -8,10 +8,24 @@
 
 namespace hearsay::models {
 
+namespace {
+UnsupportedModelError no_layers(const Model& model, const std::string& layer) {
+  return UnsupportedModelError(message("model '", model.name(), "' exposes no layers, so layer '", layer,
+                                       "' cannot be reached; white-box methods need a built-in network or a ",
+                                       "sequential TorchScript model (perturbation methods work with any model)"));
+}
+}  // namespace
+
 LayerGradient Model::layer_gradient(const Matrix<float>&, const std::string& layer, int, Output) const {
-  throw UnsupportedModelError(message("model '", name(), "' exposes no layers, so layer '", layer,
-                                      "' cannot be reached; white-box methods need a built-in network or a sequential ",
-                                      "TorchScript model (perturbation methods work with any model)"));
+  throw no_layers(*this, layer);
+}
+
+Matrix<float> Model::run_to_layer(const float*, int64_t, const std::string& layer) const {
+  throw no_layers(*this, layer);
+}
+
+Matrix<float> Model::run_from_layer(const float*, int64_t, const std::string& layer) const {
+  throw no_layers(*this, layer);
 }
 
 int Model::class_index(const std::string& label) const {
@@ -31,8 +45,8 @@ int64_t Model::input_samples() const {
 }
 
 std::vector<int64_t> window_starts(int64_t frames, int64_t window) {
-  HEARSAY_CHECK_AS(ShapeError, frames >= 1 && window >= 1, "window rule: need frames >= 1 and window >= 1 (got ", frames,
-                   ", ", window, ")");
+  HEARSAY_CHECK_AS(ShapeError, frames >= 1 && window >= 1, "window rule: need frames >= 1 and window >= 1 (got ",
+                   frames, ", ", window, ")");
   std::vector<int64_t> starts;
   if (frames <= window) return {0};
   for (int64_t s = 0; s + window <= frames; s += window) starts.push_back(s);
@@ -51,46 +65,86 @@ void copy_window(const float* features, int64_t n_mels, int64_t frames, int64_t 
   }
 }
 
-Matrix<float> Model::logits_from_features(const float* features, int64_t batch, int64_t frames) const {
-  const int64_t n_mels = front_end().n_mels();
-  const int64_t window = input_frames();
-  const auto starts = window_starts(frames, window);
-  const auto per_clip = static_cast<int64_t>(starts.size());
-  const int classes = num_classes();
-  Matrix<float> out(batch, classes, 0.0f);
-  const int64_t chunk = std::max<int64_t>(1, preferred_batch());
+namespace {
+
+// One network input: a window of one clip's features [n_mels × frames] starting at frame `start`.
+struct WindowRef {
+  int64_t clip;
+  const float* features;
+  int64_t frames;
+  int64_t start;
+};
+
+// Runs the windows in order, in chunks of preferred_batch(), and averages each clip's window logits
+// (sums in window order, one division at the end: the same arithmetic for any batch size).
+Matrix<float> mean_window_logits(const Model& model, const std::vector<WindowRef>& refs, int64_t clips) {
+  const int64_t n_mels = model.front_end().n_mels();
+  const int64_t window = model.input_frames();
+  const int classes = model.num_classes();
+  const float pad = model.silence_value();
+  Matrix<float> out(clips, classes, 0.0f);
+  std::vector<int64_t> counts(static_cast<size_t>(clips), 0);
+  const int64_t chunk = std::max<int64_t>(1, model.preferred_batch());
   std::vector<float> windows(static_cast<size_t>(chunk * n_mels * window));
-  const float pad = silence_value();
-  // Windows of all clips in order, chunked by the preferred batch; each chunk's logits are added to
-  // their clip's row and divided once at the end (the same order for any batch size).
-  const int64_t total = batch * per_clip;
+  const auto total = static_cast<int64_t>(refs.size());
   for (int64_t first = 0; first < total; first += chunk) {
     const int64_t n = std::min(chunk, total - first);
     for (int64_t i = 0; i < n; ++i) {
-      const int64_t clip = (first + i) / per_clip;
-      const int64_t w = (first + i) % per_clip;
-      copy_window(features + clip * n_mels * frames, n_mels, frames, starts[static_cast<size_t>(w)], window, pad,
-                  windows.data() + i * n_mels * window);
+      const WindowRef& ref = refs[static_cast<size_t>(first + i)];
+      copy_window(ref.features, n_mels, ref.frames, ref.start, window, pad, windows.data() + i * n_mels * window);
     }
-    const Matrix<float> logits = window_logits(windows.data(), n);
-    HEARSAY_CHECK_AS(ShapeError, logits.rows() == n && logits.cols() == classes, "model '", name(), "' returned ",
+    const Matrix<float> logits = model.window_logits(windows.data(), n);
+    HEARSAY_CHECK_AS(ShapeError, logits.rows() == n && logits.cols() == classes, "model '", model.name(), "' returned ",
                      logits.rows(), " x ", logits.cols(), " logits for ", n, " windows and ", classes, " classes");
     for (int64_t i = 0; i < n; ++i) {
-      const int64_t clip = (first + i) / per_clip;
+      const int64_t clip = refs[static_cast<size_t>(first + i)].clip;
+      ++counts[static_cast<size_t>(clip)];
       for (int c = 0; c < classes; ++c) out(clip, c) += logits(i, c);
     }
   }
-  const float inv = 1.0f / static_cast<float>(per_clip);
-  for (auto& v : out.values()) v *= inv;
+  for (int64_t clip = 0; clip < clips; ++clip) {
+    const float inv = 1.0f / static_cast<float>(counts[static_cast<size_t>(clip)]);
+    for (int c = 0; c < classes; ++c) out(clip, c) *= inv;
+  }
   return out;
 }
 
-Matrix<float> Model::features(const Audio& clip) const {
-  const int rate = front_end().sample_rate();
+void add_window_refs(std::vector<WindowRef>& refs, int64_t clip, const float* features, int64_t frames,
+                     int64_t window) {
+  for (int64_t start : window_starts(frames, window)) refs.push_back({clip, features, frames, start});
+}
+
+}  // namespace
+
+Matrix<float> Model::logits_from_features(const float* features, int64_t batch, int64_t frames) const {
+  const int64_t n_mels = front_end().n_mels();
+  std::vector<WindowRef> refs;
+  for (int64_t clip = 0; clip < batch; ++clip)
+    add_window_refs(refs, clip, features + clip * n_mels * frames, frames, input_frames());
+  return mean_window_logits(*this, refs, batch);
+}
+
+Matrix<float> Model::logits(const std::vector<Audio>& clips) const {
+  std::vector<Matrix<float>> features;
+  features.reserve(clips.size());
+  for (const Audio& clip : clips) features.push_back(this->features(clip));
+  std::vector<WindowRef> refs;
+  for (size_t i = 0; i < features.size(); ++i)
+    add_window_refs(refs, static_cast<int64_t>(i), features[i].data(), features[i].cols(), input_frames());
+  return mean_window_logits(*this, refs, static_cast<int64_t>(clips.size()));
+}
+
+Matrix<float> Model::probabilities(const std::vector<Audio>& clips) const { return softmax_rows(logits(clips)); }
+
+Matrix<float> clip_features(const FrontEnd& front_end, const Audio& clip) {
+  const int rate = front_end.sample_rate();
+  if (clip.channels() == 1 && clip.sample_rate() == rate) return front_end.features(clip);
   Audio mono = clip.channels() == 1 ? clip : clip.to_mono();
   if (mono.sample_rate() != rate) mono = mono.resampled(rate);
-  return front_end().features(mono);
+  return front_end.features(mono);
 }
+
+Matrix<float> Model::features(const Audio& clip) const { return clip_features(front_end(), clip); }
 
 Matrix<float> Model::logits(const Audio& clip) const {
   const Matrix<float> f = features(clip);

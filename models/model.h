@@ -36,9 +36,9 @@ struct LayerGradient {
   std::vector<int64_t> shape;          ///< per window: [C, H, W] (or [F]); "input" gives [1, n_mels, frames]
   std::vector<int64_t> window_starts;  ///< first feature frame of each window
   int64_t window_frames = 0;
-  std::vector<float> activations;      ///< windows × prod(shape), window-major
-  std::vector<float> gradients;        ///< same layout as activations
-  std::vector<float> output;           ///< the clip's output (logits or probabilities), one per class
+  std::vector<float> activations;  ///< windows × prod(shape), window-major
+  std::vector<float> gradients;    ///< same layout as activations
+  std::vector<float> output;       ///< the clip's output (logits or probabilities), one per class
 };
 
 class Model {
@@ -68,6 +68,14 @@ class Model {
   virtual LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                        Output output) const;
 
+  /// The network from its input up to and including `layer`, on `count` windows stored back to back
+  /// (as for window_logits): activations [count × prod(shape)], shape as layers() lists it.
+  /// UnsupportedModelError for black-box models, ConfigError for an unknown layer name.
+  virtual Matrix<float> run_to_layer(const float* windows, int64_t count, const std::string& layer) const;
+  /// The rest of the network after `layer`, on activations [count × prod(shape)] such as run_to_layer
+  /// returns: logits [count × classes]. run_from_layer(run_to_layer(x, L), L) is the full forward.
+  virtual Matrix<float> run_from_layer(const float* activations, int64_t count, const std::string& layer) const;
+
   // ---- derived helpers (not virtual) ----
   int num_classes() const { return static_cast<int>(class_names().size()); }
   /// Class index by name; ConfigError listing the valid names.
@@ -82,9 +90,17 @@ class Model {
   Matrix<float> logits_from_features(const float* features, int64_t batch, int64_t frames) const;
   /// Front-end then logits for one clip; other rates are resampled and channels averaged.
   Matrix<float> logits(const Audio& clip) const;
+  /// Logits [clips × classes] for clips of any lengths, each by the window rule; the windows of all
+  /// clips share network calls of preferred_batch() windows.
+  Matrix<float> logits(const std::vector<Audio>& clips) const;
+  /// Softmax of logits(clips).
+  Matrix<float> probabilities(const std::vector<Audio>& clips) const;
   /// Features of a clip as this model's front-end computes them (after resampling and mix-down).
   Matrix<float> features(const Audio& clip) const;
 };
+
+/// Features of a clip under `front_end`: channels averaged, other rates resampled (Model::features).
+Matrix<float> clip_features(const FrontEnd& front_end, const Audio& clip);
 
 /// Row-wise softmax (numerically stable).
 Matrix<float> softmax_rows(const Matrix<float>& logits);

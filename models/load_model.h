@@ -1,0 +1,69 @@
+// Making models: load a model directory (built-in weights or a user's TorchScript file, described
+// by model.json), build an untrained built-in network in code, save a model directory.
+// Torch-free header; the implementations live in hearsay::models (LibTorch).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/front_end.h"
+#include "core/options.h"
+#include "models/model.h"
+
+namespace hearsay::models {
+
+/// How window_logits runs the network. White-box access (layers, layer_gradient, run_to_layer /
+/// run_from_layer) always uses the structured network as built or loaded.
+enum class InferencePath {
+  frozen,  ///< batch-norm folded, TorchScript frozen and optimize_for_inference'd (the fastest)
+  folded,  ///< batch-norm folded (built-ins: a TorchScript copy; TorchScript files: torch::jit::freeze alone)
+  eager,   ///< the structured network as it is
+};
+
+struct InferenceOptions {
+  /// Windows per network call (Model::preferred_batch). window_logits always runs full batches of
+  /// this size, padding the last with silence, so a window's logits never depend on how many other
+  /// windows came with it. 16 measured fastest per window (bench/perf/model_bench.cpp).
+  int64_t batch = 16;
+  /// Default frozen.
+  InferencePath path = InferencePath::frozen;
+
+  template <class V>
+  void visit(V& v) {
+    v("batch", batch, "windows per network call (default 16)", Range::between(1, 4096));
+    v.choice("path", path,
+             {{"frozen", InferencePath::frozen}, {"folded", InferencePath::folded}, {"eager", InferencePath::eager}},
+             "how window_logits runs the network (default frozen)");
+  }
+};
+
+/// Names of the built-in networks ("fcn", "short_chunk_cnn", "vgg_small") and one line on each.
+std::vector<std::string> builtin_networks();
+std::string builtin_network_summary(const std::string& name);
+
+/// Loads a model directory: model.json plus the weights (built-in) or TorchScript file it names.
+/// IoError naming the file for a missing, corrupt or truncated file; ConfigError for model.json
+/// problems (unknown keys, no class list, an unknown architecture) and for a TorchScript network
+/// whose output size disagrees with the class list (naming both numbers); ShapeError when the network
+/// cannot take windows of the configured shape.
+std::unique_ptr<Model> load_model(const std::string& dir, const InferenceOptions& options = {});
+
+/// An untrained built-in network with weights drawn from `seed` (tests, and the start of training).
+std::unique_ptr<Model> create_model(const std::string& network, const FrontEndOptions& front_end,
+                                    std::vector<std::string> classes, int64_t input_frames, uint64_t seed,
+                                    const nlohmann::json& network_options = nlohmann::json::object(),
+                                    const InferenceOptions& options = {});
+
+/// Writes a model made by load_model, create_model or train_model into `dir` (created if needed):
+/// model.json and the weights (built-in) or the TorchScript file. The model.json's training summary
+/// and data fingerprint are kept.
+void save_model(const Model& model, const std::string& dir);
+
+/// Threads of LibTorch's intra-op pool; n <= 0 means one per core. The CLI's --threads sets it.
+void set_torch_threads(int n);
+
+}  // namespace hearsay::models

@@ -1,0 +1,186 @@
+#include "models/model_config.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+#include "core/error.h"
+#include "core/options.h"
+#include "models/fnv1a.h"
+
+namespace hearsay::models {
+
+namespace {
+
+const std::vector<std::string> kKeys = {"format_version", "architecture",  "network_options", "file",
+                                        "file_hash",      "input_rank",    "front_end",       "classes",
+                                        "input_frames",   "input_seconds", "training",        "data"};
+constexpr int kFormatVersion = 1;
+
+const nlohmann::json* find(const nlohmann::json& json, const char* key) {
+  auto it = json.find(key);
+  return it == json.end() ? nullptr : &*it;
+}
+
+std::string preview(const nlohmann::json& j) { return detail::json_preview(j); }
+
+}  // namespace
+
+int64_t frames_for_seconds(const FrontEndOptions& front_end, double seconds) {
+  HEARSAY_CHECK_AS(ConfigError, std::isfinite(seconds) && seconds > 0, "input length must be > 0 seconds, got ",
+                   seconds);
+  const auto samples = static_cast<int64_t>(std::llround(seconds * front_end.sample_rate));
+  // Stft::num_frames without building the front-end.
+  const int64_t padded = front_end.center ? samples + 2 * (front_end.n_fft / 2) : samples;
+  HEARSAY_CHECK_AS(ConfigError, padded >= front_end.n_fft, seconds, " s (", samples,
+                   " samples) is shorter than one FFT frame of ", front_end.n_fft, " samples");
+  return 1 + (padded - front_end.n_fft) / front_end.hop_length;
+}
+
+double seconds_for_frames(const FrontEndOptions& front_end, int64_t frames) {
+  const int64_t samples = (frames - 1) * front_end.hop_length + (front_end.center ? 0 : front_end.n_fft);
+  return static_cast<double>(samples) / front_end.sample_rate;
+}
+
+ModelConfig model_config_from_json(const nlohmann::json& json, const std::string& context) {
+  HEARSAY_CHECK_AS(ConfigError, json.is_object(), context, ": must hold a JSON object, got ", preview(json));
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    bool known = false;
+    for (const auto& k : kKeys) known = known || k == it.key();
+    HEARSAY_CHECK_AS(ConfigError, known, context, ": unknown key '", it.key(),
+                     "'; valid keys: ", detail::join_names(kKeys));
+  }
+  ModelConfig config;
+  if (const auto* v = find(json, "format_version"))
+    HEARSAY_CHECK_AS(ConfigError, *v == kFormatVersion, context, ": format_version ", preview(*v),
+                     " is not supported (this hearsay reads version ", kFormatVersion, ")");
+
+  const auto* architecture = find(json, "architecture");
+  HEARSAY_CHECK_AS(ConfigError, architecture && architecture->is_string() && !architecture->get<std::string>().empty(),
+                   context, ": needs \"architecture\": a built-in network name or \"", kTorchScript, "\"");
+  config.architecture = architecture->get<std::string>();
+
+  if (const auto* v = find(json, "file")) {
+    HEARSAY_CHECK_AS(ConfigError, v->is_string() && !v->get<std::string>().empty(), context,
+                     ": \"file\" must be a non-empty string, got ", preview(*v));
+    config.file = v->get<std::string>();
+  } else {
+    HEARSAY_CHECK_AS(ConfigError, !config.is_torchscript(), context,
+                     ": needs \"file\": the TorchScript file saved by torch.jit.save");
+    config.file = "weights.pt";
+  }
+
+  if (const auto* v = find(json, "file_hash")) {
+    HEARSAY_CHECK_AS(ConfigError, v->is_string(), context, ": \"file_hash\" must be a string, got ", preview(*v));
+    config.file_hash = v->get<std::string>();
+  }
+
+  if (const auto* v = find(json, "network_options")) {
+    HEARSAY_CHECK_AS(ConfigError, !config.is_torchscript(), context,
+                     ": \"network_options\" belong to built-in networks, not to a TorchScript file");
+    HEARSAY_CHECK_AS(ConfigError, v->is_object(), context, ": \"network_options\" must be an object, got ",
+                     preview(*v));
+    config.network_options = *v;
+  }
+  if (const auto* v = find(json, "input_rank")) {
+    HEARSAY_CHECK_AS(ConfigError, config.is_torchscript(), context,
+                     ": \"input_rank\" applies to TorchScript files only (built-in networks take rank 4)");
+    HEARSAY_CHECK_AS(ConfigError, *v == 3 || *v == 4, context,
+                     ": \"input_rank\" must be 4 ([batch, 1, n_mels, frames]) or 3 ([batch, n_mels, frames]), got ",
+                     preview(*v));
+    config.input_rank = v->get<int>();
+  }
+
+  const auto* front_end = find(json, "front_end");
+  config.front_end = read_options<FrontEndOptions>(front_end ? *front_end : nlohmann::json(), context + ": front_end");
+
+  const auto* classes = find(json, "classes");
+  HEARSAY_CHECK_AS(ConfigError, classes, context,
+                   ": has no \"classes\" list (the class names, in the order of the network's outputs)");
+  HEARSAY_CHECK_AS(ConfigError, classes->is_array() && !classes->empty(), context,
+                   ": \"classes\" must be a non-empty array of names, got ", preview(*classes));
+  std::set<std::string> seen;
+  for (const auto& c : *classes) {
+    HEARSAY_CHECK_AS(ConfigError, c.is_string() && !c.get<std::string>().empty(), context,
+                     ": every class name must be a non-empty string, got ", preview(c));
+    HEARSAY_CHECK_AS(ConfigError, seen.insert(c.get<std::string>()).second, context, ": class '", c.get<std::string>(),
+                     "' is listed twice");
+    config.classes.push_back(c.get<std::string>());
+  }
+
+  const auto* frames = find(json, "input_frames");
+  const auto* seconds = find(json, "input_seconds");
+  HEARSAY_CHECK_AS(ConfigError, frames || seconds, context,
+                   ": needs the network's input length: \"input_frames\" (feature frames) or \"input_seconds\"");
+  if (frames) {
+    HEARSAY_CHECK_AS(ConfigError, frames->is_number_integer() && frames->get<int64_t>() >= 1, context,
+                     ": \"input_frames\" must be an integer >= 1, got ", preview(*frames));
+    config.input_frames = frames->get<int64_t>();
+  }
+  if (seconds) {
+    HEARSAY_CHECK_AS(ConfigError, seconds->is_number() && seconds->get<double>() > 0, context,
+                     ": \"input_seconds\" must be a number > 0, got ", preview(*seconds));
+    const int64_t from_seconds = frames_for_seconds(config.front_end, seconds->get<double>());
+    HEARSAY_CHECK_AS(ConfigError, !frames || from_seconds == config.input_frames, context, ": \"input_seconds\" ",
+                     seconds->get<double>(), " gives ", from_seconds, " frames but \"input_frames\" says ",
+                     config.input_frames);
+    config.input_frames = from_seconds;
+  }
+
+  if (const auto* v = find(json, "training")) config.training = *v;
+  if (const auto* v = find(json, "data")) config.data = *v;
+  return config;
+}
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  HEARSAY_CHECK_AS(IoError, in, "cannot read '", path, "'");
+  Fnv1a64 hash;
+  std::vector<char> block(1 << 16);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    hash.add(block.data(), static_cast<size_t>(in.gcount()));
+  }
+  HEARSAY_CHECK_AS(IoError, in.eof(), "error reading '", path, "'");
+  return hash.text();
+}
+
+ModelConfig read_model_config(const std::string& path) {
+  std::ifstream in(path);
+  HEARSAY_CHECK_AS(IoError, in, "cannot read model description '", path, "'");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(message("'", path, "' is not valid JSON: ", e.what()));
+  }
+  return model_config_from_json(json, path);
+}
+
+nlohmann::json to_json(const ModelConfig& config) {
+  nlohmann::json json = nlohmann::json::object();
+  json["format_version"] = kFormatVersion;
+  json["architecture"] = config.architecture;
+  if (config.is_torchscript())
+    json["input_rank"] = config.input_rank;
+  else
+    json["network_options"] = config.network_options;
+  json["file"] = config.file;
+  if (!config.file_hash.empty()) json["file_hash"] = config.file_hash;
+  json["front_end"] = write_options(config.front_end);
+  json["classes"] = config.classes;
+  json["input_frames"] = config.input_frames;
+  json["input_seconds"] = seconds_for_frames(config.front_end, config.input_frames);
+  json["training"] = config.training;
+  json["data"] = config.data;
+  return json;
+}
+
+void write_model_config(const ModelConfig& config, const std::string& path) {
+  std::ofstream out(path);
+  HEARSAY_CHECK_AS(IoError, out, "cannot write model description '", path, "'");
+  out << to_json(config).dump(2) << "\n";
+  HEARSAY_CHECK_AS(IoError, out.good(), "error writing model description '", path, "'");
+}
+
+}  // namespace hearsay::models

@@ -1,0 +1,317 @@
+#include "models/network_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "models/fast_path.h"
+
+namespace hearsay::models {
+
+namespace {
+
+std::string shape_text(c10::IntArrayRef sizes) {
+  std::string out = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
+  return out + "]";
+}
+
+// "__torch__.torch.nn.modules.conv.___torch_mangle_3.Conv2d" → "Conv2d".
+std::string script_type(const torch::jit::Module& module) {
+  const auto name = module.type()->name();
+  if (!name) return "Module";
+  const std::string qualified = name->qualifiedName();
+  const auto dot = qualified.rfind('.');
+  return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+// The leaf submodules of a TorchScript module in order, looking inside nn.Sequential containers.
+void collect_leaves(const torch::jit::Module& module, const std::string& prefix,
+                    std::vector<std::pair<std::string, torch::jit::Module>>& out) {
+  for (const auto& child : module.named_children()) {
+    const std::string name = prefix.empty() ? child.name : prefix + "." + child.name;
+    if (script_type(child.value) == "Sequential")
+      collect_leaves(child.value, name, out);
+    else
+      out.emplace_back(name, child.value);
+  }
+}
+
+torch::Tensor call_script(torch::jit::Module& module, const torch::Tensor& x) { return module.forward({x}).toTensor(); }
+
+// Largest |a − b| relative to the size of b.
+double relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  const double scale = 1.0 + b.abs().max().item<double>();
+  return (a - b).abs().max().item<double>() / scale;
+}
+
+Matrix<float> to_matrix(const torch::Tensor& t) {
+  const torch::Tensor c = t.to(torch::kFloat).contiguous().reshape({t.size(0), -1});
+  Matrix<float> out(c.size(0), c.size(1));
+  std::copy(c.data_ptr<float>(), c.data_ptr<float>() + c.numel(), out.data());
+  return out;
+}
+
+InferenceOptions checked(const InferenceOptions& options) {
+  check_options(options, "inference");
+  return options;
+}
+
+}  // namespace
+
+std::string first_line(const std::exception& error) {
+  const std::string text = error.what();
+  return text.substr(0, text.find('\n'));
+}
+
+NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const InferenceOptions& options)
+    : config_(std::move(config)),
+      options_(checked(options)),
+      front_end_(config_.front_end),
+      network_(std::move(network)) {
+  HEARSAY_CHECK(network_ != nullptr, "NetworkModel: no network");
+  const NetworkShape& shape = network_->shape();
+  HEARSAY_CHECK_AS(ShapeError,
+                   shape.n_mels == front_end_.n_mels() && shape.frames == config_.input_frames &&
+                       shape.classes == static_cast<int64_t>(config_.classes.size()),
+                   config_.architecture, ": network built for ", shape.n_mels, " mels x ", shape.frames, " frames and ",
+                   shape.classes, " classes, but the model has ", front_end_.n_mels(), " mels x ", config_.input_frames,
+                   " frames and ", config_.classes.size(), " classes");
+  network_->eval();
+  name_ = config_.architecture + " (built-in)";
+  for (const NetworkLayer& layer : network_->layers())
+    layers_.push_back({{layer.name, layer.type, {}},
+                       [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); }});
+  if (options_.path != InferencePath::eager) {
+    fast_ = script_network(*network_, /*fold=*/true);
+    if (options_.path == InferencePath::frozen) fast_ = freeze_for_inference(fast_, /*optimize=*/true);
+    has_fast_ = true;
+  }
+  set_up();
+}
+
+NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const std::string& source,
+                           const InferenceOptions& options)
+    : config_(std::move(config)),
+      options_(checked(options)),
+      front_end_(config_.front_end),
+      script_(std::move(module)) {
+  name_ = "torchscript: " + std::filesystem::path(source).filename().string();
+  script_.eval();
+  const int64_t classes = static_cast<int64_t>(config_.classes.size());
+  const int64_t n_mels = front_end_.n_mels();
+  // Dry forward on two windows: the input shape and the class count must agree with model.json.
+  const std::vector<float> values = dry_run_windows();
+  const torch::Tensor x = input_tensor(values.data(), 2);
+  torch::jit::IValue result;
+  try {
+    torch::NoGradGuard no_grad;
+    result = script_.forward({x});
+  } catch (const std::exception& e) {
+    throw ShapeError(message("TorchScript '", source, "' fails on windows shaped ", shape_text(x.sizes()),
+                             " (model.json: front_end.n_mels ", n_mels, ", input_frames ", config_.input_frames,
+                             ", input_rank ", config_.input_rank, "): ", first_line(e)));
+  }
+  HEARSAY_CHECK_AS(ShapeError, result.isTensor(), "TorchScript '", source, "' returns ", result.tagKind(),
+                   ", not a tensor of logits [batch, classes]");
+  const torch::Tensor y = result.toTensor();
+  HEARSAY_CHECK_AS(ShapeError, y.dim() == 2 && y.size(0) == 2, "TorchScript '", source, "' returns shape ",
+                   shape_text(y.sizes()), " for 2 windows; expected logits [2, ", classes, "]");
+  HEARSAY_CHECK_AS(ConfigError, y.size(1) == classes, "TorchScript '", source, "' has ", y.size(1),
+                   " outputs per window but model.json lists ", classes, " classes");
+
+  // Sequential networks expose their layers: the leaf submodules, when running them one after the
+  // other reproduces forward() on the dry input.
+  std::vector<std::pair<std::string, torch::jit::Module>> leaves;
+  collect_leaves(script_, "", leaves);
+  if (!leaves.empty()) {
+    std::vector<ModelLayer> chain;
+    for (auto& [name, leaf] : leaves)
+      chain.push_back({{name, script_type(leaf), {}},
+                       [leaf = leaf](const torch::Tensor& t) mutable { return call_script(leaf, t); }});
+    try {
+      torch::NoGradGuard no_grad;
+      torch::Tensor z = x;
+      for (auto& layer : chain) z = layer.run(z);
+      if (z.sizes() == y.sizes() && relative_difference(z, y) <= 1e-6) layers_ = std::move(chain);
+    } catch (const std::exception&) {
+      // Not a chain: the model stays a black box (perturbation methods only).
+    }
+  }
+  if (options_.path != InferencePath::eager) {
+    try {
+      fast_ = freeze_for_inference(script_, options_.path == InferencePath::frozen);
+      has_fast_ = true;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hearsay: note: TorchScript '%s' cannot be frozen (%s); running it as loaded\n",
+                   source.c_str(), first_line(e).c_str());
+    }
+  }
+  set_up();
+}
+
+void NetworkModel::set_up() {
+  const int64_t per_window = front_end_.n_mels() * config_.input_frames;
+  padded_.assign(static_cast<size_t>(options_.batch * per_window), silence_value());
+  // Output shapes of the layers, and a check that the fast path computes what the network computes.
+  const std::vector<float> values = dry_run_windows();
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = input_tensor(values.data(), 2);
+  for (auto& layer : layers_) {
+    x = layer.run(x);
+    layer.info.output_shape.assign(x.sizes().begin() + 1, x.sizes().end());
+  }
+  if (has_fast_) {
+    const torch::Tensor windows = input_tensor(values.data(), 2);
+    const double difference = relative_difference(forward_fast(windows), forward_eager(windows));
+    HEARSAY_CHECK(difference <= 1e-4, "model '", name_, "': the fast path differs from the network by ", difference,
+                  " (relative); use the eager path");
+  }
+}
+
+void NetworkModel::set_provenance(nlohmann::json training, nlohmann::json data) {
+  config_.training = std::move(training);
+  config_.data = std::move(data);
+}
+
+std::vector<float> NetworkModel::dry_run_windows() const {
+  Rng rng(1);
+  std::vector<float> values(static_cast<size_t>(2 * front_end_.n_mels() * config_.input_frames));
+  for (auto& v : values) v = silence_value() + static_cast<float>(rng.uniform(0.0, 100.0));
+  return values;
+}
+
+torch::Tensor NetworkModel::input_tensor(const float* windows, int64_t count) const {
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t frames = config_.input_frames;
+  auto* data = const_cast<float*>(windows);  // read only: every path copies before writing
+  if (config_.input_rank == 3) return torch::from_blob(data, {count, n_mels, frames}, torch::kFloat);
+  return torch::from_blob(data, {count, 1, n_mels, frames}, torch::kFloat);
+}
+
+torch::Tensor NetworkModel::forward_eager(const torch::Tensor& windows) const {
+  if (network_) return network_->forward(windows);
+  return call_script(script_, windows);
+}
+
+torch::Tensor NetworkModel::forward_fast(const torch::Tensor& windows) const {
+  return has_fast_ ? call_script(fast_, windows) : forward_eager(windows);
+}
+
+Matrix<float> NetworkModel::window_logits(const float* windows, int64_t count) const {
+  HEARSAY_CHECK_AS(ShapeError, count >= 0, "model '", name_, "': negative window count ", count);
+  const int64_t batch = options_.batch;
+  const int64_t per_window = front_end_.n_mels() * config_.input_frames;
+  const int64_t classes = num_classes();
+  Matrix<float> out(count, classes);
+  c10::InferenceMode inference;
+  for (int64_t first = 0; first < count; first += batch) {
+    const int64_t n = std::min(batch, count - first);
+    const float* source = windows + first * per_window;
+    if (n < batch) {
+      // Always a full batch: a window's logits must not depend on how many came with it.
+      std::copy(source, source + n * per_window, padded_.begin());
+      std::fill(padded_.begin() + n * per_window, padded_.end(), silence_value());
+      source = padded_.data();
+    }
+    const torch::Tensor logits = forward_fast(input_tensor(source, batch)).to(torch::kFloat).contiguous();
+    HEARSAY_CHECK_AS(ShapeError, logits.dim() == 2 && logits.size(0) == batch && logits.size(1) == classes, "model '",
+                     name_, "' returned logits shaped ", shape_text(logits.sizes()), " for ", batch, " windows and ",
+                     classes, " classes");
+    std::copy(logits.data_ptr<float>(), logits.data_ptr<float>() + n * classes, out.row(first));
+  }
+  return out;
+}
+
+std::vector<LayerInfo> NetworkModel::layers() const {
+  std::vector<LayerInfo> out;
+  for (const auto& layer : layers_) out.push_back(layer.info);
+  return out;
+}
+
+int64_t NetworkModel::layer_index(const std::string& layer) const {
+  if (layer == "input") return -1;
+  std::string valid = "input";
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].info.name == layer) return static_cast<int64_t>(i);
+    valid += ", " + layers_[i].info.name;
+  }
+  throw ConfigError(message("model '", name_, "' has no layer '", layer, "'; its layers: ", valid));
+}
+
+torch::Tensor NetworkModel::run_layers(torch::Tensor x, int64_t after, int64_t last) const {
+  for (int64_t i = after + 1; i <= last; ++i) x = layers_[static_cast<size_t>(i)].run(x);
+  return x;
+}
+
+Matrix<float> NetworkModel::run_to_layer(const float* windows, int64_t count, const std::string& layer) const {
+  if (layers_.empty()) return Model::run_to_layer(windows, count, layer);
+  const int64_t index = layer_index(layer);
+  c10::InferenceMode inference;
+  return to_matrix(run_layers(input_tensor(windows, count), -1, index));
+}
+
+Matrix<float> NetworkModel::run_from_layer(const float* activations, int64_t count, const std::string& layer) const {
+  if (layers_.empty()) return Model::run_from_layer(activations, count, layer);
+  const int64_t index = layer_index(layer);
+  const auto last = static_cast<int64_t>(layers_.size()) - 1;
+  c10::InferenceMode inference;
+  if (index < 0) return to_matrix(run_layers(input_tensor(activations, count), -1, last));
+  std::vector<int64_t> shape = {count};
+  const auto& per_window = layers_[static_cast<size_t>(index)].info.output_shape;
+  shape.insert(shape.end(), per_window.begin(), per_window.end());
+  const torch::Tensor a = torch::from_blob(const_cast<float*>(activations), shape, torch::kFloat);
+  return to_matrix(run_layers(a, index, last));
+}
+
+LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
+                                           Output output) const {
+  if (layers_.empty()) return Model::layer_gradient(features, layer, target, output);
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t window = config_.input_frames;
+  HEARSAY_CHECK_AS(ShapeError, features.rows() == n_mels && features.cols() >= 1, "model '", name_,
+                   "': layer_gradient needs features [", n_mels, " x frames], got [", features.rows(), " x ",
+                   features.cols(), "]");
+  HEARSAY_CHECK_AS(ConfigError, target >= 0 && target < num_classes(), "model '", name_, "': target class ", target,
+                   " is outside 0..", num_classes() - 1);
+  const int64_t index = layer_index(layer);
+  const auto last = static_cast<int64_t>(layers_.size()) - 1;
+
+  LayerGradient result;
+  result.layer = layer;
+  result.window_frames = window;
+  result.window_starts = window_starts(features.cols(), window);
+  const auto count = static_cast<int64_t>(result.window_starts.size());
+  std::vector<float> windows(static_cast<size_t>(count * n_mels * window));
+  for (int64_t w = 0; w < count; ++w)
+    copy_window(features.data(), n_mels, features.cols(), result.window_starts[static_cast<size_t>(w)], window,
+                silence_value(), windows.data() + w * n_mels * window);
+
+  torch::AutoGradMode grad_mode(true);
+  torch::Tensor activations;
+  {
+    torch::NoGradGuard no_grad;
+    activations = run_layers(input_tensor(windows.data(), count).clone(), -1, index);
+  }
+  activations = activations.detach().contiguous().requires_grad_(true);
+  // The clip's output by the window rule: mean of the windows' logits, then softmax if asked.
+  torch::Tensor clip = run_layers(activations, index, last).mean(0);
+  if (output == Output::probabilities) clip = torch::softmax(clip, 0);
+  const torch::Tensor gradient = torch::autograd::grad({clip[target]}, {activations})[0].contiguous();
+
+  if (index < 0)
+    result.shape = {1, n_mels, window};
+  else
+    result.shape = layers_[static_cast<size_t>(index)].info.output_shape;
+  const torch::Tensor a = activations.detach();
+  result.activations.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+  result.gradients.assign(gradient.data_ptr<float>(), gradient.data_ptr<float>() + gradient.numel());
+  const torch::Tensor o = clip.detach().contiguous();
+  result.output.assign(o.data_ptr<float>(), o.data_ptr<float>() + o.numel());
+  return result;
+}
+
+}  // namespace hearsay::models

@@ -1,0 +1,90 @@
+// NetworkModel: the Model of a LibTorch network, built-in (SequentialNetwork) or a user's TorchScript
+// module. Black-box calls (window_logits) take the fast path chosen by InferenceOptions; white-box
+// calls (layers, layer_gradient, run_to_layer / run_from_layer) run the structured network layer
+// by layer in eval mode.
+//
+// LibTorch header: include only from models/ .cpp files and torch-linked tests and benchmarks.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include "models/load_model.h"
+#include "models/model.h"
+#include "models/model_config.h"
+#include "models/networks.h"
+
+namespace hearsay::models {
+
+/// The first line of a LibTorch error (the rest is a C++ or TorchScript backtrace).
+std::string first_line(const std::exception& error);
+
+/// One layer of a model's structured network: what layers() lists, and how to run it.
+struct ModelLayer {
+  LayerInfo info;
+  std::function<torch::Tensor(const torch::Tensor&)> run;
+};
+
+class NetworkModel final : public Model {
+ public:
+  /// A built-in network (switched to eval mode). The model shares the network; its fast path is a
+  /// copy made here, so retrain, then make a new model.
+  NetworkModel(ModelConfig config, SequentialNetwork network, const InferenceOptions& options);
+  /// A TorchScript module, checked with a dry forward on two windows of the configured shape.
+  /// `source` names the file in messages.
+  NetworkModel(ModelConfig config, torch::jit::Module module, const std::string& source,
+               const InferenceOptions& options);
+
+  std::string name() const override { return name_; }
+  const FrontEnd& front_end() const override { return front_end_; }
+  const std::vector<std::string>& class_names() const override { return config_.classes; }
+  int64_t input_frames() const override { return config_.input_frames; }
+  Matrix<float> window_logits(const float* windows, int64_t count) const override;
+  int64_t preferred_batch() const override { return options_.batch; }
+  std::vector<LayerInfo> layers() const override;
+  LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
+                               Output output) const override;
+  Matrix<float> run_to_layer(const float* windows, int64_t count, const std::string& layer) const override;
+  Matrix<float> run_from_layer(const float* activations, int64_t count, const std::string& layer) const override;
+
+  const ModelConfig& config() const { return config_; }
+  /// Records the training summary and data fingerprint that save_model writes into model.json.
+  void set_provenance(nlohmann::json training, nlohmann::json data);
+  /// The built-in network (null for TorchScript models).
+  const SequentialNetwork& network() const { return network_; }
+  /// The TorchScript module as loaded (TorchScript models only).
+  const torch::jit::Module& script() const { return script_; }
+
+  /// The network on windows [count, 1, n_mels, frames]: the structured network, or the fast path.
+  torch::Tensor forward_eager(const torch::Tensor& windows) const;
+  torch::Tensor forward_fast(const torch::Tensor& windows) const;
+
+ private:
+  /// Layer output shapes, the padding buffer, and a check of the fast path against the network.
+  void set_up();
+  /// Two seeded windows of values between silence and 100 dB above it, for checks at construction.
+  std::vector<float> dry_run_windows() const;
+  /// Windows [count, 1, n_mels, frames] (or [count, n_mels, frames] for input_rank 3) over `windows`.
+  torch::Tensor input_tensor(const float* windows, int64_t count) const;
+  /// Index into layers_ of `layer`; -1 for "input". ConfigError listing the layers otherwise.
+  int64_t layer_index(const std::string& layer) const;
+  /// Layers (first, last] of the structured network; first = -1 starts from the input.
+  torch::Tensor run_layers(torch::Tensor x, int64_t after, int64_t last) const;
+
+  ModelConfig config_;
+  InferenceOptions options_;
+  FrontEnd front_end_;
+  std::string name_;
+  SequentialNetwork network_;
+  mutable torch::jit::Module script_;
+  std::vector<ModelLayer> layers_;  // empty for black boxes
+  mutable torch::jit::Module fast_;
+  bool has_fast_ = false;
+  mutable std::vector<float> padded_;  // one full batch, for calls with fewer windows
+};
+
+}  // namespace hearsay::models

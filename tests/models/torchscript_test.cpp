@@ -1,0 +1,112 @@
+// Users' TorchScript networks: the committed fixtures exported by PyTorch
+// (scripts/make_torchscript_fixture.py), layers of sequential ones, and bad files.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "models/load_model.h"
+#include "tests/models/torch_support.h"
+#include "tests/support/test_support.h"
+
+namespace hearsay::models {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::path;
+
+std::string fixture(const std::string& name) { return (hearsay::testing::data_dir() / "models" / name).string(); }
+
+// The fixture input: float32(((i * 7919) % 1000) / 10 - 80) at flat index i.
+std::vector<float> fixture_input(int64_t count) {
+  std::vector<float> x(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) x[static_cast<size_t>(i)] = static_cast<float>(((i * 7919) % 1000) / 10.0 - 80.0);
+  return x;
+}
+
+Matrix<float> expected_logits(const std::string& name) {
+  std::ifstream in(fixture(name) + "/expected_logits.json");
+  const auto j = nlohmann::json::parse(in);
+  const auto& rows = j["logits"];
+  Matrix<float> out(static_cast<int64_t>(rows.size()), static_cast<int64_t>(rows[0].size()));
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t c = 0; c < rows[r].size(); ++c) out(static_cast<int64_t>(r), static_cast<int64_t>(c)) = rows[r][c];
+  return out;
+}
+
+// A copy of a fixture directory with its model.json changed by `edit`.
+std::string edited_copy(const hearsay::testing::TempDir& dir, const std::string& name,
+                        const std::function<void(nlohmann::json&)>& edit) {
+  const std::string target = dir.file(name);
+  fs::create_directories(target);
+  fs::copy(fixture(name), target, fs::copy_options::overwrite_existing | fs::copy_options::recursive);
+  std::ifstream in(target + "/model.json");
+  auto json = nlohmann::json::parse(in);
+  edit(json);
+  hearsay::testing::write_bytes(target + "/model.json", json.dump());
+  return target;
+}
+
+TEST(TorchScript, ScriptedSequentialFixtureReproducesPyTorchAndExposesItsLayers) {
+  const Matrix<float> expected = expected_logits("vgg4");
+  const auto x = fixture_input(3 * 96 * 130);
+  for (InferencePath p : {InferencePath::frozen, InferencePath::folded, InferencePath::eager}) {
+    const auto model = load_model(fixture("vgg4"), path(p));
+    EXPECT_EQ(model->name(), "torchscript: vgg4.pt");
+    EXPECT_EQ(model->num_classes(), 10);
+    EXPECT_EQ(model->input_frames(), 130);
+    EXPECT_LT(testing::max_difference(model->window_logits(x.data(), 3), expected), 1e-5f)
+        << "path " << static_cast<int>(p);
+  }
+  const auto model = load_model(fixture("vgg4"));
+  const auto layers = model->layers();
+  ASSERT_EQ(layers.size(), 21u);  // spec_bn, 4 x (conv, bn, relu, pool), pool, flatten, dropout, fc
+  EXPECT_EQ(layers[0].name, "spec_bn");
+  EXPECT_EQ(layers[9].name, "block3.conv");
+  EXPECT_EQ(layers[9].type, "Conv2d");
+  EXPECT_EQ(layers[11].name, "block3.relu");
+  EXPECT_EQ(layers[11].output_shape, (std::vector<int64_t>{64, 24, 32}));
+  EXPECT_EQ(layers.back().type, "Linear");
+  // White-box access works as on built-ins.
+  const Matrix<float> a = model->run_to_layer(x.data(), 3, "block3.relu");
+  EXPECT_LT(testing::max_difference(model->run_from_layer(a.data(), 3, "block3.relu"), expected), 1e-5f);
+  const LayerGradient g = model->layer_gradient(Matrix<float>(96, 130, {x.begin(), x.begin() + 96 * 130}),
+                                                "block4.relu", 0, Output::logits);
+  EXPECT_EQ(g.shape, (std::vector<int64_t>{64, 12, 16}));
+  EXPECT_NEAR(g.output[0], expected(0, 0), 1e-5f);
+}
+
+TEST(TorchScript, TracedNonSequentialFixtureWorksAsABlackBox) {
+  const Matrix<float> expected = expected_logits("skip");
+  const auto x = fixture_input(2 * 16 * 20);
+  const auto model = load_model(fixture("skip"));
+  EXPECT_LT(testing::max_difference(model->window_logits(x.data(), 2), expected), 1e-5f);
+  EXPECT_TRUE(model->layers().empty());
+  EXPECT_THROW_WITH(model->layer_gradient(Matrix<float>(16, 20, 0.0f), "conv1", 0, Output::logits),
+                    UnsupportedModelError, "torchscript: skip.pt", "exposes no layers", "perturbation methods");
+  EXPECT_THROW_WITH(model->run_to_layer(x.data(), 1, "conv1"), UnsupportedModelError, "skip.pt");
+}
+
+TEST(TorchScript, BadFilesAndDescriptionsAreClearErrors) {
+  hearsay::testing::TempDir dir;
+  const std::string fewer = edited_copy(dir, "vgg4", [](nlohmann::json& j) { j["classes"].erase(9); });
+  EXPECT_THROW_WITH(load_model(fewer), ConfigError, "vgg4.pt", "10 outputs", "lists 9 classes");
+
+  hearsay::testing::TempDir dir2;
+  const std::string narrow = edited_copy(dir2, "vgg4", [](nlohmann::json& j) { j["input_rank"] = 3; });
+  EXPECT_THROW_WITH(load_model(narrow), ShapeError, "vgg4.pt", "[2, 96, 130]", "input_rank 3");
+
+  hearsay::testing::TempDir dir3;
+  const std::string cut = edited_copy(dir3, "vgg4", [](nlohmann::json&) {});
+  const std::string bytes = hearsay::testing::read_bytes(cut + "/vgg4.pt");
+  hearsay::testing::write_bytes(cut + "/vgg4.pt", bytes.substr(0, bytes.size() - 1000));
+  EXPECT_THROW_WITH(load_model(cut), IoError, "vgg4.pt", "cannot be loaded");
+  hearsay::testing::write_bytes(cut + "/vgg4.pt", "not a zip file");
+  EXPECT_THROW_WITH(load_model(cut), IoError, "vgg4.pt", "cannot be loaded");
+  fs::remove(cut + "/vgg4.pt");
+  EXPECT_THROW_WITH(load_model(cut), IoError, "vgg4.pt", "does not exist");
+}
+
+}  // namespace
+}  // namespace hearsay::models
