@@ -17,5 +17,6 @@ void add_synth_command(CLI::App& app, const GlobalOptions& global);
 void add_dataset_command(CLI::App& app, const GlobalOptions& global);
 void add_train_command(CLI::App& app, const GlobalOptions& global);
 void add_evaluate_command(CLI::App& app, const GlobalOptions& global);
+void add_explain_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli
