@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "bench/figures.h"
 #include "core/audio_io.h"
@@ -51,7 +52,8 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
   const auto factorization = factorizer->factorize(input, model.front_end());
   methods::EvaluatorOptions eo;
   eo.batch_size = settings.batch_size;
-  methods::Evaluator evaluator(model, *factorization, eo);
+  auto shared = std::make_unique<methods::Evaluator>(model, *factorization, eo);
+  int64_t model_runs = 0;
   const bool write = !settings.out_dir.empty();
   if (write) fs::create_directories(settings.out_dir);
   const fs::path dir(settings.out_dir);
@@ -70,8 +72,12 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
       auto it = settings.method_options.find(name);
       const auto explainer = methods::explainer_registry().create(
           name, it == settings.method_options.end() ? nlohmann::json::object() : it->second);
+      if (!settings.share_evaluations) {
+        model_runs += shared->forward_passes();
+        shared = std::make_unique<methods::Evaluator>(model, *factorization, eo);
+      }
       methods::ExplainRequest request;
-      request.evaluator = &evaluator;
+      request.evaluator = shared.get();
       request.target = settings.target;
       request.output = settings.output;
       request.seed = settings.seed;
@@ -111,16 +117,15 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
     methods_json.push_back(entry);
     outcome.methods.push_back(std::move(m));
   }
-  outcome.model_runs = evaluator.forward_passes();
-  outcome.peak_inputs_held = evaluator.peak_inputs_held();
+  outcome.model_runs = model_runs + shared->forward_passes();
+  outcome.peak_inputs_held = shared->peak_inputs_held();
   outcome.summary = {{"model", model.name()},
                      {"factorization", settings.factorization},
                      {"components", factorization->names()},
                      {"seed", settings.seed},
                      {"methods", methods_json},
                      {"model_runs", outcome.model_runs},
-                     {"compose_seconds", evaluator.compose_seconds()},
-                     {"model_seconds", evaluator.model_seconds()},
+                     {"shared_evaluations", settings.share_evaluations},
                      {"peak_inputs_held", outcome.peak_inputs_held}};
   if (write) write_json(dir / "summary.json", outcome.summary);
   return outcome;

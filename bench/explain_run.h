@@ -27,7 +27,10 @@ struct ExplainSettings {
   uint64_t seed = 0;
   int64_t batch_size = 0;  ///< masks per model call (0: the model's choice)
   int top_k = 3;           ///< components in the listenable explanation
-  std::string out_dir;     ///< where files go; empty: write nothing
+  /// Methods share one evaluator (a mask evaluated once serves all); false gives each method its own,
+  /// so each one's time and model runs are its own cost (the benchmark's setting).
+  bool share_evaluations = true;
+  std::string out_dir;  ///< where files go; empty: write nothing
 };
 
 struct MethodOutcome {

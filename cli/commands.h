@@ -2,7 +2,12 @@
 // them. Commands are thin: parse options, call the libraries, print.
 #pragma once
 
+#include <iosfwd>
+#include <vector>
+
 #include <CLI/CLI.hpp>
+
+#include "core/options.h"
 
 namespace hearsay::cli {
 
@@ -11,6 +16,10 @@ struct GlobalOptions {
   int threads = 0;  ///< 0: one per core (hearsay's OpenMP loops and LibTorch alike)
 };
 
+/// Prints documented options, one per line ("name = default  (type, allowed)  meaning"), or as a
+/// Markdown table.
+void print_option_docs(std::ostream& out, const std::vector<OptionDoc>& docs, bool markdown);
+
 void add_info_command(CLI::App& app, const GlobalOptions& global);
 void add_list_command(CLI::App& app, const GlobalOptions& global);
 void add_synth_command(CLI::App& app, const GlobalOptions& global);
@@ -18,5 +27,6 @@ void add_dataset_command(CLI::App& app, const GlobalOptions& global);
 void add_train_command(CLI::App& app, const GlobalOptions& global);
 void add_evaluate_command(CLI::App& app, const GlobalOptions& global);
 void add_explain_command(CLI::App& app, const GlobalOptions& global);
+void add_bench_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli

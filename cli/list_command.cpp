@@ -21,23 +21,30 @@ void print_registry(const Registry<T>& registry, bool markdown) {
   for (const auto& name : registry.names()) {
     if (markdown) {
       std::cout << "#### `" << name << "`\n\n" << registry.summary(name) << "\n\n";
-      std::cout << "| option | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
-      for (const auto& d : registry.option_docs(name))
-        std::cout << "| `" << d.name << "` | " << d.type << " | `" << d.default_value.dump() << "` | " << d.allowed
-                  << " | " << d.description << " |\n";
-      std::cout << "\n";
     } else {
       std::cout << name << ": " << registry.summary(name) << "\n";
-      for (const auto& d : registry.option_docs(name)) {
-        std::cout << "    " << d.name << " = " << d.default_value.dump() << "  (" << d.type;
-        if (!d.allowed.empty()) std::cout << ", " << d.allowed;
-        std::cout << ")  " << d.description << "\n";
-      }
     }
+    print_option_docs(std::cout, registry.option_docs(name), markdown);
+    if (markdown) std::cout << "\n";
   }
 }
 
 }  // namespace
+
+void print_option_docs(std::ostream& out, const std::vector<OptionDoc>& docs, bool markdown) {
+  if (markdown) {
+    out << "| option | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
+    for (const auto& d : docs)
+      out << "| `" << d.name << "` | " << d.type << " | `" << d.default_value.dump() << "` | " << d.allowed << " | "
+          << d.description << " |\n";
+    return;
+  }
+  for (const auto& d : docs) {
+    out << "    " << d.name << " = " << d.default_value.dump() << "  (" << d.type;
+    if (!d.allowed.empty()) out << ", " << d.allowed;
+    out << ")  " << d.description << "\n";
+  }
+}
 
 void add_list_command(CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<ListArgs>();

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   cli::add_train_command(app, global);
   cli::add_evaluate_command(app, global);
   cli::add_explain_command(app, global);
+  cli::add_bench_command(app, global);
 
   // Name a mistyped subcommand instead of CLI11's generic "A subcommand is required".
   for (int i = 1; i < argc; ++i) {

@@ -82,11 +82,7 @@ datasets::Split split_for(const TrainArgs& args, const datasets::Dataset& datase
     return datasets::stratified_split(dataset, args.val_fraction, args.test_fraction, seed);
   }
   source = "split files in " + dir.string();
-  datasets::Split split;
-  split.train = datasets::read_split_file((dir / "train.txt").string(), dataset);
-  if (fs::exists(dir / "val.txt")) split.val = datasets::read_split_file((dir / "val.txt").string(), dataset);
-  if (fs::exists(dir / "test.txt")) split.test = datasets::read_split_file((dir / "test.txt").string(), dataset);
-  return split;
+  return datasets::read_split_dir(dir.string(), dataset);
 }
 
 int run_train(const TrainArgs& args) {

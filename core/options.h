@@ -95,6 +95,8 @@ std::string type_name() {
     return "number";
   else if constexpr (std::is_same_v<T, std::string>)
     return "string";
+  else if constexpr (std::is_same_v<T, nlohmann::json>)
+    return "JSON";
   else if constexpr (is_optional<T>::value)
     return type_name<typename T::value_type>() + " or null";
   else if constexpr (is_vector<T>::value)
@@ -138,6 +140,8 @@ std::string parse_value(const nlohmann::json& j, T& out) {
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!j.is_string()) return "must be a string";
     out = j.get<std::string>();
+  } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+    out = j;
   } else if constexpr (is_optional<T>::value) {
     if (j.is_null()) {
       out.reset();

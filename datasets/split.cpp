@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -36,6 +37,17 @@ Split stratified_split(const std::vector<int>& labels, double val_fraction, doub
     split.train.insert(split.train.end(), indices.begin() + static_cast<std::ptrdiff_t>(n_test + n_val), indices.end());
   }
   for (auto* part : {&split.train, &split.val, &split.test}) std::sort(part->begin(), part->end());
+  return split;
+}
+
+Split read_split_dir(const std::string& dir, const Dataset& dataset) {
+  namespace fs = std::filesystem;
+  const fs::path d(dir);
+  HEARSAY_CHECK_AS(IoError, fs::is_regular_file(d / "train.txt"), "split folder '", dir, "' has no train.txt");
+  Split split;
+  split.train = read_split_file((d / "train.txt").string(), dataset);
+  if (fs::exists(d / "val.txt")) split.val = read_split_file((d / "val.txt").string(), dataset);
+  if (fs::exists(d / "test.txt")) split.test = read_split_file((d / "test.txt").string(), dataset);
   return split;
 }
 

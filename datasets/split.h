@@ -24,6 +24,10 @@ Split stratified_split(const Dataset& dataset, double val_fraction, double test_
 /// none): the synthetic generator splits a set before it exists.
 Split stratified_split(const std::vector<int>& labels, double val_fraction, double test_fraction, uint64_t seed);
 
+/// Reads dir/train.txt and, when present, dir/val.txt and dir/test.txt (the layout hearsay synth and
+/// hearsay train write). IoError naming the folder when train.txt is missing.
+Split read_split_dir(const std::string& dir, const Dataset& dataset);
+
 /// Writes the ids of `indices`, one per line.
 void write_split_file(const std::string& path, const Dataset& dataset, const std::vector<size_t>& indices);
 /// Writes `ids`, one per line.

@@ -37,7 +37,7 @@ class SpectralComposer {
   const FrontEnd& front_end() const { return front_end_; }
 
   /// Frames reached by more components than this are always recomputed.
-  static constexpr int kMaxCachedBits = 6;
+  static constexpr int kMaxCachedBits = 10;
   /// Cache budget in floats (256 MB); frames beyond it are recomputed.
   static constexpr int64_t kCacheBudget = int64_t{64} << 20;
 

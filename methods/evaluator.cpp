@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
 #include "core/error.h"
 
@@ -118,7 +119,9 @@ void Evaluator::run_clips(const Matrix<uint8_t>& masks, const std::vector<int64_
   const int classes = model_.num_classes();
   const int64_t cells = factorization_.n_mels() * factorization_.frames();
   const auto per_clip = static_cast<int64_t>(starts_.size());
-  const int64_t clips_per_call = std::max<int64_t>(1, batch_size_ / per_clip);
+  // The model runs full batches of its preferred size (padding the last), so calls carry a whole
+  // number of batches: lcm(windows per clip, batch) windows, capped to bound the memory held.
+  const int64_t clips_per_call = std::clamp<int64_t>(std::lcm(per_clip, batch_size_) / per_clip, 1, 64);
   for (size_t first = 0; first < todo.size(); first += static_cast<size_t>(clips_per_call)) {
     const auto count = static_cast<int64_t>(std::min(todo.size() - first, static_cast<size_t>(clips_per_call)));
     features_.resize(static_cast<size_t>(count * cells));

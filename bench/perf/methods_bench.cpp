@@ -3,6 +3,8 @@
 // weights). For each method the benchmark reports its seconds, the masks it evaluated, the network
 // windows it ran, and `ratio`: its seconds over the floor for the same number of masks, where the
 // floor is the time of bare forward passes on already-composed inputs (measured once, per mask).
+// The window cache lets a method skip windows whose input it has seen (exact, see methods/evaluator.h);
+// the no_window_cache variants show the overhead when every window runs.
 //
 // Run: build/bench/methods_bench [--benchmark_filter=...]; each case runs once (minutes).
 #include <chrono>
@@ -60,12 +62,13 @@ Setup& setup() {
     // The floor: bare forward passes of composed 30 s inputs (all windows, no cache), per mask.
     const int64_t frames = out.factorization->frames();
     const int64_t cells = out.model->front_end().n_mels() * frames;
-    const int64_t batch = 4;
+    // 8 clips of 10 windows fill 5 full batches of 16: no padded network inputs in the floor.
+    const int64_t batch = 8;
     std::vector<float> inputs(static_cast<size_t>(batch * cells));
     for (int64_t b = 0; b < batch; ++b)
       out.factorization->compose(std::vector<uint8_t>(static_cast<size_t>(out.factorization->size()), 1).data(),
                                  inputs.data() + b * cells);
-    const int rounds = 16;
+    const int rounds = 8;
     const auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < rounds; ++r)
       benchmark::DoNotOptimize(out.model->logits_from_features(inputs.data(), batch, frames));
@@ -88,10 +91,12 @@ void report_floor(benchmark::State& state) {
 }
 BENCHMARK(report_floor)->Name("floor/4096_forward_passes")->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
 
-void method(benchmark::State& state, const std::string& name, const nlohmann::json& options) {
+void method(benchmark::State& state, const std::string& name, const nlohmann::json& options, bool window_cache = true) {
   Setup& s = setup();
   for (auto _ : state) {
-    methods::Evaluator evaluator(*s.model, *s.factorization);
+    methods::EvaluatorOptions eo;
+    eo.window_cache = window_cache;
+    methods::Evaluator evaluator(*s.model, *s.factorization, eo);
     methods::ExplainRequest request;
     request.evaluator = &evaluator;
     request.seed = 1;
@@ -115,6 +120,33 @@ BENCHMARK(BM_KernelShap)->Name("kernel_shap/4096")->UseManualTime()->Iterations(
 
 void BM_Occlusion(benchmark::State& state) { method(state, "occlusion", nlohmann::json::object()); }
 BENCHMARK(BM_Occlusion)->Name("occlusion")->UseManualTime()->Iterations(1)->Unit(benchmark::kSecond);
+
+// Without the window cache every mask runs all its windows: the ratio is then the overhead of
+// sampling, composing and fitting over bare forward passes.
+void BM_LimeNoWindowCache(benchmark::State& state) {
+  method(state, "lime", {{"num_samples", kMasks}, {"held_out_fraction", 0}}, false);
+}
+BENCHMARK(BM_LimeNoWindowCache)
+    ->Name("lime/4096/no_window_cache")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
+
+void BM_KernelShapNoWindowCache(benchmark::State& state) {
+  method(state, "kernel_shap", {{"num_samples", kMasks}}, false);
+}
+BENCHMARK(BM_KernelShapNoWindowCache)
+    ->Name("kernel_shap/4096/no_window_cache")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
+
+void BM_OcclusionNoWindowCache(benchmark::State& state) { method(state, "occlusion", nlohmann::json::object(), false); }
+BENCHMARK(BM_OcclusionNoWindowCache)
+    ->Name("occlusion/no_window_cache")
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 

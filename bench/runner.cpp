@@ -1,0 +1,391 @@
+#include "bench/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "bench/explain_run.h"
+#include "core/error.h"
+#include "datasets/dataset.h"
+#include "datasets/split.h"
+#include "datasets/synth/synth.h"
+#include "factorizations/factorization.h"
+#include "methods/explainer.h"
+#include "models/fnv1a.h"
+#include "models/load_model.h"
+
+namespace hearsay::bench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hash_of(const nlohmann::json& j) {
+  models::Fnv1a64 h;
+  const std::string text = j.dump();
+  h.add(text.data(), text.size());
+  return h.text().substr(8, 12);  // 48 bits of the hex digest name a cache entry
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  HEARSAY_CHECK_AS(IoError, in, "cannot read '", path.string(), "'");
+  return nlohmann::json::parse(in);
+}
+
+void write_json(const fs::path& path, const nlohmann::json& j) {
+  std::ofstream out(path);
+  HEARSAY_CHECK_AS(IoError, out, "cannot write '", path.string(), "'");
+  out << j.dump(2) << "\n";
+}
+
+std::string seconds_text(std::chrono::steady_clock::time_point since) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+  return buf;
+}
+
+// One synthetic set and the model trained on it, both cached by the options that make them.
+struct Prepared {
+  std::string name;
+  fs::path data_dir;
+  std::unique_ptr<datasets::Dataset> dataset;
+  datasets::Split split;
+  std::unique_ptr<models::Model> model;
+  double test_accuracy = 0.0;
+};
+
+Prepared prepare(const std::string& name, const datasets::synth::SynthOptions& synth, const BenchConfig& config,
+                 const fs::path& cache, std::ostream& log) {
+  Prepared p;
+  p.name = name;
+  const nlohmann::json synth_json = write_options(synth);
+  p.data_dir = cache / (name + "-" + hash_of(synth_json));
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto summary = datasets::synth::write_synthetic_dataset(synth, p.data_dir.string());
+  char text[512];
+  std::snprintf(text, sizeof text, "  %s set: %zu tracks in %s (%s)\n", name.c_str(), summary.tracks,
+                p.data_dir.string().c_str(),
+                summary.rendered ? message(summary.rendered, " rendered in ", seconds_text(t0)).c_str() : "cached");
+  log << text;
+  p.dataset = datasets::open_dataset(p.data_dir.string());
+  p.split = datasets::read_split_dir((p.data_dir / "splits").string(), *p.dataset);
+
+  models::TrainOptions train = config.train;
+  train.seed = static_cast<int64_t>(config.seed);
+  const fs::path model_dir = cache / (name + "-model-" + hash_of({synth_json, write_options(train)}));
+  if (!fs::exists(model_dir / "model.json")) {
+    log << "  training " << train.model << " on the " << name << " set ..." << std::flush;
+    const auto t1 = std::chrono::steady_clock::now();
+    const models::TrainResult result =
+        models::train_model(*p.dataset, p.split, FrontEndOptions{}, nlohmann::json::object(), train);
+    // Written beside the final folder and renamed, so an interrupted run never leaves half a model.
+    const fs::path partial = model_dir.string() + ".partial";
+    fs::remove_all(partial);
+    models::save_model(*result.model, partial.string());
+    write_json(partial / "test.json", result.test.to_json());
+    fs::rename(partial, model_dir);
+    log << " " << seconds_text(t1) << "\n";
+  }
+  p.model = models::load_model(model_dir.string());
+  p.test_accuracy = read_json(model_dir / "test.json").value("accuracy", 0.0);
+  std::snprintf(text, sizeof text, "  model: %s, test accuracy %.1f %% (%s)\n", p.model->name().c_str(),
+                100.0 * p.test_accuracy, model_dir.string().c_str());
+  log << text;
+  return p;
+}
+
+// Test clips spread over the classes: the first unused test clip of each class in turn.
+std::vector<size_t> pick_clips(const Prepared& p, int count) {
+  std::map<int, std::vector<size_t>> by_class;
+  for (size_t i : p.split.test) by_class[p.dataset->info(i).label].push_back(i);
+  std::vector<size_t> picked;
+  for (size_t round = 0; static_cast<int>(picked.size()) < count; ++round) {
+    bool any = false;
+    for (auto& [label, list] : by_class) {
+      if (round < list.size() && static_cast<int>(picked.size()) < count) {
+        picked.push_back(list[round]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return picked;
+}
+
+struct Row {
+  std::string set, clip, label, factorization, method;
+  bool ok = false;
+  std::string error, predicted, top;
+  int64_t evals = 0, model_runs = 0;
+  double seconds = 0.0;
+  std::optional<double> r2;
+  int planted_rank = -1;  // rank of the planted component (stems factorization of the planted set)
+  nlohmann::json to_json() const {
+    nlohmann::json j{{"set", set},
+                     {"clip", clip},
+                     {"label", label},
+                     {"factorization", factorization},
+                     {"method", method},
+                     {"ok", ok},
+                     {"predicted", predicted},
+                     {"top", top},
+                     {"evals", evals},
+                     {"model_runs", model_runs},
+                     {"seconds", seconds},
+                     {"planted_rank", planted_rank}};
+    j["r2"] = r2 ? nlohmann::json(*r2) : nlohmann::json(nullptr);
+    if (!ok) j["error"] = error;
+    return j;
+  }
+  static Row from_json(const nlohmann::json& j) {
+    Row r;
+    r.set = j.at("set");
+    r.clip = j.at("clip");
+    r.label = j.at("label");
+    r.factorization = j.at("factorization");
+    r.method = j.at("method");
+    r.ok = j.at("ok");
+    r.predicted = j.at("predicted");
+    r.top = j.at("top");
+    r.evals = j.at("evals");
+    r.model_runs = j.at("model_runs");
+    r.seconds = j.at("seconds");
+    r.planted_rank = j.at("planted_rank");
+    if (!j.at("r2").is_null()) r.r2 = j.at("r2").get<double>();
+    if (j.contains("error")) r.error = j.at("error");
+    return r;
+  }
+};
+
+std::vector<Row> explain_one(const Prepared& p, size_t index, const std::string& factorization,
+                             const nlohmann::json& factorization_options, const BenchConfig& config,
+                             const std::vector<std::string>& method_names, const fs::path& out_dir) {
+  const datasets::Example example = p.dataset->get(index);
+  const fs::path dir = out_dir / p.name / example.info.id / factorization;
+  if (fs::exists(dir / "rows.json")) {
+    std::vector<Row> rows;
+    for (const auto& j : read_json(dir / "rows.json")) rows.push_back(Row::from_json(j));
+    return rows;
+  }
+  const fs::path partial = dir.string() + ".partial";
+  fs::remove_all(partial);
+  ExplainSettings s;
+  s.methods = method_names;
+  for (const auto& m : method_names)
+    if (config.method_options.contains(m)) s.method_options[m] = config.method_options[m];
+  s.factorization = factorization;
+  s.factorization_options = factorization_options;
+  s.seed = config.seed;
+  s.share_evaluations = false;  // each method's time and model runs are its own cost
+  s.out_dir = partial.string();
+  const int rate = p.model->front_end().sample_rate();
+  factorizations::FactorizationInput input;
+  input.audio = example.audio.to_mono().resampled(rate);
+  for (const auto& [stem, audio] : example.stems) input.stems[stem] = audio.to_mono().resampled(rate);
+  const ClipOutcome outcome = explain_clip(*p.model, input, s);
+
+  // The planted component, for the stems factorization of a clip with a planted cue.
+  std::vector<std::string> planted;
+  if (factorization == "stems")
+    for (const auto& g : example.ground_truth)
+      if (g.kind == "planted") {
+        std::vector<double> bounds;
+        const double duration = input.audio.duration();
+        for (int j = 0; j <= config.stem_segments; ++j)
+          bounds.push_back(j == config.stem_segments
+                               ? duration
+                               : static_cast<double>(j * (input.audio.frames() / config.stem_segments)) / rate);
+        planted = planted_components(g.stem, g.start_seconds, g.end_seconds, bounds);
+      }
+  std::vector<Row> rows;
+  nlohmann::json rows_json = nlohmann::json::array();
+  for (const auto& m : outcome.methods) {
+    Row r;
+    r.set = p.name;
+    r.clip = example.info.id;
+    r.label = example.label_name;
+    r.factorization = factorization;
+    r.method = m.method;
+    r.ok = m.ok;
+    r.error = m.error;
+    if (m.ok) {
+      const auto& e = m.explanation;
+      const auto ranking = e.ranking();
+      r.predicted = e.target_name;
+      r.top = e.names[static_cast<size_t>(ranking[0])];
+      r.evals = e.evals;
+      r.model_runs = e.model_runs;
+      r.seconds = e.seconds;
+      r.r2 = e.r2;
+      // The rank of the best-placed planted component (0: the method's top component holds the cue).
+      for (size_t k = 0; k < ranking.size() && r.planted_rank < 0; ++k)
+        if (std::find(planted.begin(), planted.end(), e.names[static_cast<size_t>(ranking[k])]) != planted.end())
+          r.planted_rank = static_cast<int>(k);
+    }
+    rows_json.push_back(r.to_json());
+    rows.push_back(std::move(r));
+  }
+  write_json(partial / "rows.json", rows_json);
+  fs::create_directories(dir.parent_path());
+  fs::remove_all(dir);
+  fs::rename(partial, dir);
+  return rows;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+std::vector<std::string> planted_components(const std::string& stem, double start, double end,
+                                            const std::vector<double>& boundaries) {
+  HEARSAY_CHECK_AS(ShapeError, boundaries.size() >= 2, "planted_components: needs segment boundaries");
+  const auto segments = static_cast<int64_t>(boundaries.size() - 1);
+  std::vector<std::string> out;
+  for (int64_t j = 0; j < segments; ++j) {
+    const double overlap =
+        std::min(end, boundaries[static_cast<size_t>(j + 1)]) - std::max(start, boundaries[static_cast<size_t>(j)]);
+    if (overlap >= 0.25 * (end - start)) out.push_back(stem + ".t" + factorizations::index_label(j, segments));
+  }
+  return out;
+}
+
+nlohmann::json run_bench(const BenchConfig& config, const std::string& out_dir, const std::string& cache_dir,
+                         std::ostream& out, std::ostream& log) {
+  const fs::path out_path(out_dir);
+  const fs::path cache(cache_dir);
+  fs::create_directories(out_path);
+  fs::create_directories(cache);
+  std::vector<std::string> method_names =
+      config.methods.empty() ? methods::explainer_registry().names() : config.methods;
+  for (const auto& m : method_names)
+    methods::explainer_registry().create(m, config.method_options.value(m, nlohmann::json::object()));
+  const std::vector<std::pair<std::string, nlohmann::json>> factorizations_to_run = {
+      {"stems", {{"segments", config.stem_segments}}},
+      {"tf_grid", {{"time_segments", config.grid_time}, {"frequency_bands", config.grid_bands}}}};
+
+  std::vector<Prepared> sets;
+  {
+    datasets::synth::SynthOptions genres;
+    genres.genres = config.genres;
+    genres.per_genre = config.per_genre;
+    genres.seconds = config.seconds;
+    genres.seed = config.seed;
+    log << "[1] genre set and model\n";
+    sets.push_back(prepare("genres", genres, config, cache, log));
+  }
+  if (config.planted) {
+    datasets::synth::SynthOptions planted;
+    planted.mode = datasets::synth::SynthMode::planted;
+    planted.genres = config.planted_classes;
+    planted.per_genre = config.planted_per_class;
+    planted.seconds = config.seconds;
+    planted.seed = config.seed;
+    log << "[2] planted-cause set and model\n";
+    sets.push_back(prepare("planted", planted, config, cache, log));
+  }
+
+  std::vector<Row> rows;
+  for (const Prepared& p : sets) {
+    const auto clips = pick_clips(p, p.name == "planted" ? config.planted_clips : config.genre_clips);
+    for (size_t c = 0; c < clips.size(); ++c)
+      for (const auto& [name, options] : factorizations_to_run) {
+        log << "  explaining " << p.name << " clip " << c + 1 << "/" << clips.size() << " ("
+            << p.dataset->info(clips[c]).id << ") over " << name << "\n";
+        auto clip_rows = explain_one(p, clips[c], name, options, config, method_names, out_path);
+        rows.insert(rows.end(), clip_rows.begin(), clip_rows.end());
+      }
+  }
+
+  // results.csv / results.json: one row per (set, clip, factorization, method).
+  {
+    std::ofstream csv(out_path / "results.csv");
+    csv << "set,clip,label,factorization,method,ok,predicted,top,evals,model_runs,seconds,r2,planted_rank,error\n";
+    for (const Row& r : rows)
+      csv << r.set << "," << r.clip << "," << r.label << "," << r.factorization << "," << r.method << ","
+          << (r.ok ? 1 : 0) << "," << r.predicted << "," << r.top << "," << r.evals << "," << r.model_runs << ","
+          << r.seconds << "," << (r.r2 ? std::to_string(*r.r2) : "") << "," << r.planted_rank << ","
+          << csv_field(r.error) << "\n";
+  }
+  nlohmann::json doc{
+      {"config", write_options(config)}, {"rows", nlohmann::json::array()}, {"sets", nlohmann::json::array()}};
+  for (const Row& r : rows) doc["rows"].push_back(r.to_json());
+  for (const Prepared& p : sets)
+    doc["sets"].push_back({{"name", p.name},
+                           {"data", p.data_dir.string()},
+                           {"model", p.model->name()},
+                           {"test_accuracy", p.test_accuracy},
+                           {"classes", p.dataset->classes()}});
+
+  // Tables: cost per method, agreement of each method's top component with exact Shapley's, and
+  // how often the planted (stem, segment) comes first.
+  char line[256];
+  out << "\nhearsay bench: " << rows.size() << " explanations\n";
+  for (const Prepared& p : sets) {
+    std::snprintf(line, sizeof line, "  %-8s set: %zu classes, test accuracy of the model %.1f %%\n", p.name.c_str(),
+                  p.dataset->classes().size(), 100.0 * p.test_accuracy);
+    out << line;
+  }
+  out << "\n";
+  std::snprintf(line, sizeof line, "%-14s %10s %10s %10s %8s %14s %12s\n", "method", "mean s", "mean evals",
+                "mean runs", "mean R2", "top = exact's", "planted 1st");
+  out << line;
+  nlohmann::json per_method = nlohmann::json::object();
+  for (const auto& m : method_names) {
+    double seconds = 0, evals = 0, runs = 0, r2 = 0;
+    int n = 0, n_r2 = 0, agree = 0, compared = 0, planted_first = 0, planted_n = 0, failures = 0;
+    for (const Row& r : rows) {
+      if (r.method != m) continue;
+      if (!r.ok) {
+        ++failures;
+        continue;
+      }
+      ++n;
+      seconds += r.seconds;
+      evals += static_cast<double>(r.evals);
+      runs += static_cast<double>(r.model_runs);
+      if (r.r2) {
+        r2 += *r.r2;
+        ++n_r2;
+      }
+      for (const Row& e : rows)
+        if (e.method == "exact_shapley" && e.ok && e.set == r.set && e.clip == r.clip &&
+            e.factorization == r.factorization) {
+          ++compared;
+          agree += e.top == r.top;
+        }
+      if (r.set == "planted" && r.factorization == "stems" && r.planted_rank >= 0) {
+        ++planted_n;
+        planted_first += r.planted_rank == 0;
+      }
+    }
+    const double k = std::max(1, n);
+    const std::string agree_text = compared ? message(agree, "/", compared) : "-";
+    const std::string planted_text = planted_n ? message(planted_first, "/", planted_n) : "-";
+    const std::string r2_text = n_r2 ? message(std::round(r2 / n_r2 * 1000) / 1000) : "-";
+    std::snprintf(line, sizeof line, "%-14s %10.3f %10.0f %10.0f %8s %14s %12s%s\n", m.c_str(), seconds / k, evals / k,
+                  runs / k, r2_text.c_str(), agree_text.c_str(), planted_text.c_str(),
+                  failures ? message("  (", failures, " failed)").c_str() : "");
+    out << line;
+    per_method[m] = {{"mean_seconds", seconds / k},     {"mean_evals", evals / k},
+                     {"mean_model_runs", runs / k},     {"top_agrees_with_exact", agree},
+                     {"compared_with_exact", compared}, {"planted_first", planted_first},
+                     {"planted_clips", planted_n},      {"failures", failures}};
+  }
+  doc["methods"] = per_method;
+  write_json(out_path / "results.json", doc);
+  out << "\nwrote " << fs::absolute(out_path).string() << "\n";
+  return doc;
+}
+
+}  // namespace hearsay::bench
