@@ -7,6 +7,8 @@
 // the no_window_cache variants show the overhead when every window runs.
 //
 // Run: build/bench/methods_bench [--benchmark_filter=...]; each case runs once (minutes).
+#include <sys/resource.h>
+
 #include <chrono>
 #include <memory>
 
@@ -109,6 +111,10 @@ void method(benchmark::State& state, const std::string& name, const nlohmann::js
     state.counters["compose_s"] = evaluator.compose_seconds();
     state.counters["model_s"] = evaluator.model_seconds();
     state.counters["ratio"] = seconds / (s.floor_seconds_per_mask * static_cast<double>(e.evals));
+    state.counters["windows_held"] = static_cast<double>(evaluator.peak_inputs_held());
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
   }
 }
 

@@ -1,0 +1,20 @@
+# Fails when the README's tables of methods and factorizations differ from `hearsay list --markdown`.
+# Run as: cmake -DHEARSAY=<exe> -DREADME=<README.md> -P readme_tables.cmake
+execute_process(COMMAND ${HEARSAY} list --markdown OUTPUT_VARIABLE listed RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "hearsay list --markdown failed (${rc})")
+endif()
+file(READ ${README} readme)
+string(FIND "${readme}" "<!-- hearsay list --markdown -->\n" begin)
+string(FIND "${readme}" "<!-- end hearsay list -->" end)
+if(begin EQUAL -1 OR end EQUAL -1)
+  message(FATAL_ERROR "README.md lacks the markers around the generated tables")
+endif()
+math(EXPR begin "${begin} + 33")
+math(EXPR length "${end} - ${begin}")
+string(SUBSTRING "${readme}" ${begin} ${length} documented)
+if(NOT documented STREQUAL listed)
+  message(FATAL_ERROR "README.md's method and factorization tables are out of date: paste the output of "
+                      "'hearsay list --markdown' between the markers")
+endif()
+message(STATUS "README tables match hearsay list --markdown")
