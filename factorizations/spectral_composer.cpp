@@ -143,33 +143,45 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
   HEARSAY_CHECK_AS(ShapeError, frame_local_ || (first == 0 && count == frames_),
                    "compose_frames: a front-end with a top_db clamp composes whole inputs only");
   const int n_mels = front_end_.n_mels();
-  thread_local std::vector<float> column;
-  column.resize(static_cast<size_t>(n_mels));
-  for (int64_t t = first; t < first + count; ++t) {
-    float* dst = out + (t - first);
-    const int64_t offset = slot_offset_[static_cast<size_t>(t)];
-    if (offset < 0) {
-      frame_column(keep, t, dst, count);
-      continue;
+  // Frames are gathered as columns into a small tile, then written row by row: the output is
+  // [n_mels × count] row-major, and writing one column at a time would scatter every value.
+  constexpr int64_t kTile = 16;
+  thread_local std::vector<float> tile;
+  tile.resize(static_cast<size_t>(kTile * n_mels));
+  int64_t hits = 0;
+  for (int64_t t0 = first; t0 < first + count; t0 += kTile) {
+    const int64_t n = std::min(kTile, first + count - t0);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t t = t0 + i;
+      float* column = tile.data() + i * n_mels;
+      const int64_t offset = slot_offset_[static_cast<size_t>(t)];
+      if (offset < 0) {
+        frame_column(keep, t, column, 1);
+        continue;
+      }
+      const auto& ids = frame_components_[static_cast<size_t>(t)];
+      int64_t pattern = 0;
+      for (size_t b = 0; b < ids.size(); ++b) pattern |= static_cast<int64_t>(keep[ids[b]] != 0) << b;
+      const auto slot = static_cast<size_t>(offset + pattern);
+      float* cached = columns_.get() + slot * static_cast<size_t>(n_mels);
+      if (state_[slot].load(std::memory_order_acquire) == 2) {
+        ++hits;
+        std::copy(cached, cached + n_mels, column);
+        continue;
+      }
+      frame_column(keep, t, column, 1);
+      uint8_t empty = 0;
+      if (state_[slot].compare_exchange_strong(empty, 1, std::memory_order_acq_rel)) {
+        std::copy(column, column + n_mels, cached);
+        state_[slot].store(2, std::memory_order_release);
+      }
     }
-    const auto& ids = frame_components_[static_cast<size_t>(t)];
-    int64_t pattern = 0;
-    for (size_t b = 0; b < ids.size(); ++b) pattern |= static_cast<int64_t>(keep[ids[b]] != 0) << b;
-    const auto slot = static_cast<size_t>(offset + pattern);
-    float* cached = columns_.get() + slot * static_cast<size_t>(n_mels);
-    if (state_[slot].load(std::memory_order_acquire) == 2) {
-      cache_hits_.fetch_add(1, std::memory_order_relaxed);
-      for (int m = 0; m < n_mels; ++m) dst[m * count] = cached[m];
-      continue;
+    for (int m = 0; m < n_mels; ++m) {
+      float* row = out + m * count + (t0 - first);
+      for (int64_t i = 0; i < n; ++i) row[i] = tile[static_cast<size_t>(i * n_mels + m)];
     }
-    frame_column(keep, t, column.data(), 1);
-    uint8_t empty = 0;
-    if (state_[slot].compare_exchange_strong(empty, 1, std::memory_order_acq_rel)) {
-      std::copy(column.begin(), column.end(), cached);
-      state_[slot].store(2, std::memory_order_release);
-    }
-    for (int m = 0; m < n_mels; ++m) dst[m * count] = column[static_cast<size_t>(m)];
   }
+  cache_hits_.fetch_add(hits, std::memory_order_relaxed);
   if (!frame_local_) front_end_.compress(out, static_cast<int64_t>(n_mels) * count);
 }
 
