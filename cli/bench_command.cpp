@@ -8,6 +8,7 @@
 
 #include "bench/runner.h"
 #include "cli/commands.h"
+#include "cli/option_flags.h"
 #include "core/error.h"
 
 namespace hearsay::cli {
@@ -45,22 +46,8 @@ int run_bench_command(const BenchArgs& args) {
     return 0;
   }
   nlohmann::json config = args.quick ? quick_config() : nlohmann::json::object();
-  if (!args.config.empty()) {
-    std::ifstream in(args.config);
-    HEARSAY_CHECK_AS(IoError, in, "--config: cannot read '", args.config, "'");
-    try {
-      config.merge_patch(nlohmann::json::parse(in));
-    } catch (const nlohmann::json::exception& e) {
-      throw ConfigError(message("--config '", args.config, "' is not valid JSON: ", e.what()));
-    }
-  }
-  if (!args.options.empty()) {
-    try {
-      config.merge_patch(nlohmann::json::parse(args.options));
-    } catch (const nlohmann::json::exception& e) {
-      throw ConfigError(message("--options is not valid JSON: ", e.what()));
-    }
-  }
+  config.merge_patch(json_argument(args.config, "--config"));
+  config.merge_patch(json_argument(args.options, "--options"));
   const auto parsed = read_options<bench::BenchConfig>(config, "bench");
   const nlohmann::json results = bench::run_bench(parsed, args.out, args.cache, std::cout, std::cerr);
   for (const auto& row : results["rows"])

@@ -10,6 +10,7 @@
 
 #include "bench/explain_run.h"
 #include "cli/commands.h"
+#include "cli/option_flags.h"
 #include "core/audio_io.h"
 #include "core/error.h"
 #include "models/load_model.h"
@@ -48,15 +49,6 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
-nlohmann::json parse_json(const std::string& text, const char* option) {
-  if (text.empty()) return nlohmann::json::object();
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(message(option, ": not valid JSON (", e.what(), ")"));
-  }
-}
-
 // Every audio file in `dir` is a stem named after the file (drums.wav -> "drums"), mono at `rate`.
 std::map<std::string, Audio> load_stems(const std::string& dir, int rate) {
   HEARSAY_CHECK_AS(IoError, fs::is_directory(dir), "--stems: '", dir, "' is not a directory of stem files");
@@ -84,14 +76,14 @@ int run_explain(const ExplainArgs& args) {
   bench::ExplainSettings s;
   s.methods = split(args.methods);
   s.factorization = args.factorization;
-  s.factorization_options = parse_json(args.factorization_options, "--factorization-options");
+  s.factorization_options = json_argument(args.factorization_options, "--factorization-options");
   if (!s.factorization_options.contains("segments") && !s.factorization_options.contains("time_segments")) {
     if (args.factorization == "tf_grid") s.factorization_options["time_segments"] = args.segments;
     if (args.factorization == "stems" || args.factorization == "segments")
       s.factorization_options["segments"] = args.segments;
   }
   if (args.hpss) s.factorization_options["source"] = "hpss";
-  const nlohmann::json per_method = parse_json(args.method_options, "--method-options");
+  const nlohmann::json per_method = json_argument(args.method_options, "--method-options");
   for (const auto& m : s.methods) {
     nlohmann::json o = per_method.contains(m) ? per_method[m] : nlohmann::json::object();
     if (args.samples > 0 && (m == "lime" || m == "kernel_shap") && !o.contains("num_samples"))

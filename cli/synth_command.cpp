@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/option_flags.h"
 #include "core/error.h"
 #include "core/options.h"
 #include "datasets/synth/synth.h"
@@ -33,22 +34,6 @@ struct SynthArgs {
   std::string format;
   std::string options;
 };
-
-// --options holds JSON text or names a JSON file.
-nlohmann::json options_json(const std::string& text) {
-  if (text.empty()) return nlohmann::json::object();
-  std::string source = text;
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(text, ec)) {
-    std::ifstream in(text);
-    source.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  try {
-    return nlohmann::json::parse(source);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError(message("synth: --options is neither a JSON object nor a JSON file: ", e.what()));
-  }
-}
 
 // One line on stderr, redrawn in place: a bar, the count, the elapsed time and an estimate of the rest.
 class ProgressBar {
@@ -83,7 +68,7 @@ uintmax_t folder_bytes(const std::string& folder) {
 }
 
 void run_synth(const SynthArgs& args, CLI::App& cmd) {
-  nlohmann::json j = options_json(args.options);
+  nlohmann::json j = json_argument(args.options, "--options");
   HEARSAY_CHECK_AS(ConfigError, j.is_object(), "synth: --options must be a JSON object");
   if (cmd.count("--genres")) j["genres"] = args.genres;
   if (cmd.count("--per-genre")) j["per_genre"] = args.per_genre;

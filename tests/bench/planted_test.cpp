@@ -1,6 +1,7 @@
 // On planted-cause clips and a model trained on that data (tests/data/planted, made by
 // scripts/make_planted_fixture.sh), exact Shapley and KernelSHAP over stems x segments put a
-// component holding the planted cue first.
+// component holding the planted cue first; so does Grad-CAM on the real network.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -60,6 +61,16 @@ TEST_P(PlantedCause, ShapleyMethodsPutThePlantedStemSegmentFirst) {
         << method << " put " << top << " first; the cue (" << cue["stem"] << ", " << cue["start_seconds"] << "-"
         << cue["end_seconds"] << " s) lives in " << planted.front();
   }
+  // Grad-CAM on the real network: its default layer exists, its map covers the input, is finite and
+  // non-negative (ReLU), and here it too points at the cue.
+  const methods::Explanation cam = methods::explainer_registry().create("grad_cam")->explain(request);
+  ASSERT_TRUE(cam.map.has_value());
+  EXPECT_EQ(cam.map->rows(), f->n_mels());
+  EXPECT_EQ(cam.map->cols(), f->frames());
+  for (float v : cam.map->values()) ASSERT_TRUE(std::isfinite(v) && v >= 0.0f);
+  EXPECT_EQ(cam.diagnostics["windows"], 2);
+  const std::string top = cam.names[static_cast<size_t>(cam.ranking()[0])];
+  EXPECT_NE(std::find(planted.begin(), planted.end(), top), planted.end()) << "grad_cam put " << top << " first";
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixture, PlantedCause,
