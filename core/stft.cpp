@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <mutex>
 
 #include <fftw3.h>
@@ -16,13 +15,13 @@ std::mutex& planner_mutex() {
   return mutex;
 }
 
-// fftwf_malloc'd scratch, freed on scope exit.
+// fftw_malloc'd scratch, freed on scope exit.
 template <class T>
 struct FftwBuffer {
-  explicit FftwBuffer(size_t n) : data(static_cast<T*>(fftwf_malloc(sizeof(T) * std::max<size_t>(n, 1)))) {
+  explicit FftwBuffer(size_t n) : data(static_cast<T*>(fftw_malloc(sizeof(T) * std::max<size_t>(n, 1)))) {
     HEARSAY_CHECK(data, "STFT: out of memory for an FFT buffer of ", n, " elements");
   }
-  ~FftwBuffer() { fftwf_free(data); }
+  ~FftwBuffer() { fftw_free(data); }
   FftwBuffer(const FftwBuffer&) = delete;
   FftwBuffer& operator=(const FftwBuffer&) = delete;
   T* data;
@@ -37,8 +36,8 @@ void StftOptions::validate() const {
 }
 
 struct Stft::Plans {
-  fftwf_plan forward = nullptr;
-  fftwf_plan inverse = nullptr;
+  fftw_plan forward = nullptr;
+  fftw_plan inverse = nullptr;
 };
 
 Stft::Stft(const StftOptions& options) : options_(options), plans_(std::make_unique<Plans>()) {
@@ -46,24 +45,24 @@ Stft::Stft(const StftOptions& options) : options_(options), plans_(std::make_uni
   const int n_fft = options_.n_fft;
   const int win = options_.win_length > 0 ? options_.win_length : n_fft;
   // Periodic Hann (torch.hann_window(periodic=True), scipy's fftbins=True), centred in n_fft.
-  window_.assign(static_cast<size_t>(n_fft), 0.0f);
+  window_.assign(static_cast<size_t>(n_fft), 0.0);
   const int offset = (n_fft - win) / 2;
   for (int i = 0; i < win; ++i)
     window_[static_cast<size_t>(offset + i)] =
-        static_cast<float>(0.5 - 0.5 * std::cos(2.0 * M_PI * static_cast<double>(i) / static_cast<double>(win)));
+        0.5 - 0.5 * std::cos(2.0 * M_PI * static_cast<double>(i) / static_cast<double>(win));
 
-  FftwBuffer<float> real(static_cast<size_t>(n_fft));
-  FftwBuffer<fftwf_complex> spec(static_cast<size_t>(n_bins()));
+  FftwBuffer<double> real(static_cast<size_t>(n_fft));
+  FftwBuffer<fftw_complex> spec(static_cast<size_t>(n_bins()));
   std::lock_guard<std::mutex> lock(planner_mutex());
-  plans_->forward = fftwf_plan_dft_r2c_1d(n_fft, real.data, spec.data, FFTW_ESTIMATE);
-  plans_->inverse = fftwf_plan_dft_c2r_1d(n_fft, spec.data, real.data, FFTW_ESTIMATE);
+  plans_->forward = fftw_plan_dft_r2c_1d(n_fft, real.data, spec.data, FFTW_ESTIMATE);
+  plans_->inverse = fftw_plan_dft_c2r_1d(n_fft, spec.data, real.data, FFTW_ESTIMATE);
   HEARSAY_CHECK(plans_->forward && plans_->inverse, "STFT: FFTW could not plan an FFT of size ", n_fft);
 }
 
 Stft::~Stft() {
   std::lock_guard<std::mutex> lock(planner_mutex());
-  if (plans_->forward) fftwf_destroy_plan(plans_->forward);
-  if (plans_->inverse) fftwf_destroy_plan(plans_->inverse);
+  if (plans_->forward) fftw_destroy_plan(plans_->forward);
+  if (plans_->inverse) fftw_destroy_plan(plans_->inverse);
 }
 
 int64_t Stft::num_frames(int64_t n) const {
@@ -89,6 +88,16 @@ Matrix<Complex> Stft::forward(const float* x, int64_t n) const {
 }
 
 void Stft::forward_frames(const float* x, int64_t n, int64_t first, int64_t count, Complex* out) const {
+  forward_frames_as(x, n, first, count, out);
+}
+
+void Stft::forward_frames(const float* x, int64_t n, int64_t first, int64_t count, ComplexD* out) const {
+  forward_frames_as(x, n, first, count, out);
+}
+
+template <class C>
+void Stft::forward_frames_as(const float* x, int64_t n, int64_t first, int64_t count, C* out) const {
+  using Real = typename C::value_type;
   const int64_t frames = num_frames(n);
   HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames, "STFT: frames [", first, ", ",
                    first + count, ") outside the ", frames, " frames of the signal");
@@ -96,8 +105,8 @@ void Stft::forward_frames(const float* x, int64_t n, int64_t first, int64_t coun
   const int bins = n_bins();
   const int64_t pad = options_.center ? n_fft / 2 : 0;
   const bool reflect = options_.pad_mode == PadMode::reflect;
-  FftwBuffer<float> frame(static_cast<size_t>(n_fft));
-  FftwBuffer<fftwf_complex> spec(static_cast<size_t>(bins));
+  FftwBuffer<double> frame(static_cast<size_t>(n_fft));
+  FftwBuffer<fftw_complex> spec(static_cast<size_t>(bins));
   for (int64_t t = first; t < first + count; ++t) {
     const int64_t origin = t * options_.hop_length - pad;  // signal index of the frame's first sample
     if (origin >= 0 && origin + n_fft <= n) {
@@ -105,7 +114,7 @@ void Stft::forward_frames(const float* x, int64_t n, int64_t first, int64_t coun
     } else {
       for (int i = 0; i < n_fft; ++i) {
         int64_t j = origin + i;
-        float value = 0.0f;
+        double value = 0.0;
         if (reflect) {
           if (j < 0) j = -j;
           if (j >= n) j = 2 * (n - 1) - j;
@@ -116,8 +125,9 @@ void Stft::forward_frames(const float* x, int64_t n, int64_t first, int64_t coun
         frame.data[i] = value * window_[static_cast<size_t>(i)];
       }
     }
-    fftwf_execute_dft_r2c(plans_->forward, frame.data, spec.data);
-    std::memcpy(static_cast<void*>(out + (t - first) * bins), spec.data, sizeof(Complex) * static_cast<size_t>(bins));
+    fftw_execute_dft_r2c(plans_->forward, frame.data, spec.data);
+    C* row = out + (t - first) * bins;
+    for (int k = 0; k < bins; ++k) row[k] = C(static_cast<Real>(spec.data[k][0]), static_cast<Real>(spec.data[k][1]));
   }
 }
 
@@ -132,12 +142,16 @@ std::vector<float> Stft::inverse(const Matrix<Complex>& spectrogram, int64_t len
   const int64_t total = n_fft + hop * std::max<int64_t>(frames - 1, 0);
   std::vector<double> signal(static_cast<size_t>(total), 0.0);
   std::vector<double> envelope(static_cast<size_t>(total), 0.0);
-  FftwBuffer<fftwf_complex> spec(static_cast<size_t>(bins));
-  FftwBuffer<float> frame(static_cast<size_t>(n_fft));
+  FftwBuffer<fftw_complex> spec(static_cast<size_t>(bins));
+  FftwBuffer<double> frame(static_cast<size_t>(n_fft));
   const double scale = 1.0 / n_fft;
   for (int64_t t = 0; t < frames; ++t) {
-    std::memcpy(spec.data, spectrogram.row(t), sizeof(Complex) * static_cast<size_t>(bins));
-    fftwf_execute_dft_c2r(plans_->inverse, spec.data, frame.data);  // c2r overwrites its input: a copy
+    const Complex* row = spectrogram.row(t);
+    for (int k = 0; k < bins; ++k) {  // c2r overwrites its input: a copy
+      spec.data[k][0] = row[k].real();
+      spec.data[k][1] = row[k].imag();
+    }
+    fftw_execute_dft_c2r(plans_->inverse, spec.data, frame.data);
     for (int i = 0; i < n_fft; ++i) {
       const double w = window_[static_cast<size_t>(i)];
       signal[static_cast<size_t>(t * hop + i)] += w * frame.data[i] * scale;

@@ -127,14 +127,21 @@ void SpectralComposer::setup_cache() {
 }
 
 void SpectralComposer::frame_column(const uint8_t* keep, int64_t t, float* out, int64_t stride) const {
-  thread_local std::vector<Complex> acc;
-  acc.assign(static_cast<size_t>(bins_), Complex(0.0f, 0.0f));
+  // Summed in double: where contributions cancel (the two sides of a cut at a segment boundary), a
+  // float sum would keep the rounding of each side, far above the quiet cell that remains.
+  thread_local std::vector<ComplexD> acc;
+  thread_local std::vector<Complex> sum;
+  acc.assign(static_cast<size_t>(bins_), ComplexD(0.0, 0.0));
+  sum.resize(static_cast<size_t>(bins_));
   for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
     const bool present = c.component < 0 || (keep[c.component] != 0) != c.is_baseline;
     if (!present) continue;
     for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
   }
-  front_end_.mel_frame(acc.data(), out, stride);
+  for (int k = 0; k < bins_; ++k)
+    sum[static_cast<size_t>(k)] = Complex(static_cast<float>(acc[static_cast<size_t>(k)].real()),
+                                          static_cast<float>(acc[static_cast<size_t>(k)].imag()));
+  front_end_.mel_frame(sum.data(), out, stride);
   if (frame_local_)
     for (int m = 0; m < front_end_.n_mels(); ++m) out[m * stride] = front_end_.compress_value(out[m * stride]);
 }

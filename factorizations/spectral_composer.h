@@ -4,8 +4,10 @@
 //
 // The STFT is linear, so each part's complex spectrum is computed once, on the frames it reaches, and
 // a composition is a per-frame sum of spectra → power → mel → log: no FFT per mask and no
-// waveform per mask (DESIGN.md). It equals composing the waveform and running the front-end up to
-// float rounding (tests/factorizations check it).
+// waveform per mask (DESIGN.md). Spectra are kept and summed in double, so the sum is exact to the
+// float rounding of its own value even where parts cancel (the two sides of a cut): the composition
+// is at least as exact as composing the waveform in float and running the front-end
+// (tests/factorizations check both against a float64 front-end).
 #pragma once
 
 #include <atomic>
@@ -56,12 +58,12 @@ class SpectralComposer {
   struct Spectrum {
     int64_t first_frame = 0;
     int64_t frame_count = 0;
-    std::vector<Complex> values;  // frame_count × bins
+    std::vector<ComplexD> values;  // frame_count × bins, unrounded: contributions cancel in sums
   };
   struct Contribution {
     int32_t component;  // -1: background
     bool is_baseline;
-    const Complex* row;
+    const ComplexD* row;
   };
   Spectrum spectrum_of(const SignalPart& part, std::vector<float>& scratch) const;
   void add_contributions(const Spectrum& s, int32_t component, bool is_baseline);

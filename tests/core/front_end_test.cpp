@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 
 #include "core/front_end.h"
 #include "core/mel.h"
+#include "tests/support/reference_front_end.h"
 #include "tests/support/test_support.h"
 
 namespace hearsay {
@@ -87,6 +89,31 @@ TEST(FrontEnd, TopDbClampsRelativeToTheMaximumAndIsNotFrameLocal) {
   const float top = *std::max_element(f.values().begin(), f.values().end());
   const float low = *std::min_element(f.values().begin(), f.values().end());
   EXPECT_NEAR(top - low, 20.0f, 1e-3f);
+}
+
+// Against a float64 front-end: the transforms run in double, so even cells 100 dB below the clip's
+// loudest keep their value to the float rounding of the output (a float FFT's error is relative to
+// the frame's loudest bin, and cost quiet cells about 2e-4 dB at 60 dB below it).
+TEST(FrontEnd, QuietCellsAreAsAccurateAsLoudOnes) {
+  FrontEnd front_end(FrontEndOptions{});
+  std::vector<float> x(44100);
+  std::vector<double> exact(x.size());
+  const auto noise = testing::noise(static_cast<int64_t>(x.size()), 3);
+  for (size_t i = 0; i < x.size(); ++i) {  // a loud tone over noise 90 dB down
+    x[i] = static_cast<float>(0.5 * std::sin(2 * M_PI * 440.0 * static_cast<double>(i) / 22050.0) + 3e-5 * noise[i]);
+    exact[i] = x[i];
+  }
+  const auto features = front_end.features(x.data(), static_cast<int64_t>(x.size()));
+  const auto reference = testing::reference_log_mel(front_end, exact);
+  const double peak = *std::max_element(reference.begin(), reference.end());
+  double worst = 0.0, lowest = peak;
+  for (size_t i = 0; i < reference.size(); ++i) {
+    worst = std::max(worst, std::abs(features.values()[i] - reference[i]));
+    lowest = std::min(lowest, reference[i]);
+  }
+  EXPECT_LT(peak - lowest, 120.0);  // (every cell above the amin floor)
+  EXPECT_GT(peak - lowest, 80.0);
+  EXPECT_LT(worst, 1e-4);
 }
 
 TEST(FrontEnd, SpectrumPathEqualsWaveformPath) {

@@ -10,6 +10,8 @@ namespace hearsay::testing {
 
 /// A clip made of three stems that sum exactly to the mix: "tones" (a sine in its first half, a
 /// higher one in its second), "bursts" (noise bursts at 0.5 s intervals) and "sweep" (a quiet chirp).
+/// Samples lie on the 16-bit grid, as stems read from 16-bit files do, so any sum of them is exact
+/// in float.
 struct StemClip {
   Audio mix;
   std::map<std::string, Audio> stems;
