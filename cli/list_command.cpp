@@ -1,11 +1,13 @@
-// hearsay list [methods|factorizations] [--markdown]: every registered method and factorization with
-// its options (type, default, allowed values, meaning), from the same declarations that parse them.
+// hearsay list [methods|factorizations|networks] [--markdown]: every registered method, factorization
+// and built-in network with its options (type, default, allowed values, meaning), from the same
+// declarations that parse them.
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
+#include "models/network_registry.h"
 
 namespace hearsay::cli {
 
@@ -48,18 +50,24 @@ void print_option_docs(std::ostream& out, const std::vector<OptionDoc>& docs, bo
 
 void add_list_command(CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<ListArgs>();
-  CLI::App* cmd = app.add_subcommand("list", "List the explanation methods and factorizations with their options");
-  cmd->add_option("what", args->what, "methods, factorizations or all")
-      ->check(CLI::IsMember({"methods", "factorizations", "all"}));
+  CLI::App* cmd = app.add_subcommand(
+      "list", "List the explanation methods, factorizations and built-in networks with their options");
+  cmd->add_option("what", args->what, "methods, factorizations, networks or all")
+      ->check(CLI::IsMember({"methods", "factorizations", "networks", "all"}));
   cmd->add_flag("--markdown", args->markdown, "Print Markdown tables (as in the README)");
   cmd->callback([args] {
-    if (args->what != "factorizations") {
+    const bool all = args->what == "all";
+    if (all || args->what == "methods") {
       std::cout << (args->markdown ? "### Methods\n\n" : "Methods\n");
       print_registry(methods::explainer_registry(), args->markdown);
     }
-    if (args->what != "methods") {
+    if (all || args->what == "factorizations") {
       std::cout << (args->markdown ? "### Factorizations\n\n" : "\nFactorizations\n");
       print_registry(factorizations::factorizer_registry(), args->markdown);
+    }
+    if (all || args->what == "networks") {
+      std::cout << (args->markdown ? "### Networks\n\n" : "\nNetworks\n");
+      print_registry(models::network_registry(), args->markdown);
     }
   });
 }

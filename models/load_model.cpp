@@ -68,10 +68,6 @@ SequentialNetwork build_network(const ModelConfig& config, const std::string& co
 
 }  // namespace
 
-std::vector<std::string> builtin_networks() { return network_registry().names(); }
-
-std::string builtin_network_summary(const std::string& name) { return network_registry().summary(name); }
-
 std::unique_ptr<Model> load_model(const std::string& dir, const InferenceOptions& options) {
   HEARSAY_CHECK_AS(IoError, fs::is_directory(dir), "model directory '", dir, "' does not exist");
   const fs::path root(dir);

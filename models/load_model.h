@@ -41,10 +41,6 @@ struct InferenceOptions {
   }
 };
 
-/// Names of the built-in networks ("fcn", "short_chunk_cnn", "vgg_small") and one line on each.
-std::vector<std::string> builtin_networks();
-std::string builtin_network_summary(const std::string& name);
-
 /// Loads a model directory: model.json plus the weights (built-in) or TorchScript file it names.
 /// IoError naming the file for a missing, corrupt or truncated file; ConfigError for model.json
 /// problems (unknown keys, no class list, an unknown architecture) and for a TorchScript network

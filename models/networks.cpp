@@ -38,10 +38,15 @@ std::vector<int64_t> shrinking_pools(int64_t size, int blocks) {
   return pools;
 }
 
-template <class Options, class Network>
+constexpr char kFcn[] = "fcn";
+constexpr char kShortChunkCnn[] = "short_chunk_cnn";
+constexpr char kVggSmall[] = "vgg_small";
+
+template <class Options, class Network, const char* Name>
 class Builder : public NetworkBuilder {
  public:
-  explicit Builder(const nlohmann::json& json, const char* name) : options_(read_options<Options>(json, name)) {}
+  using Settings = Options;  // (the registry documents the options)
+  explicit Builder(const nlohmann::json& json) : options_(read_options<Options>(json, Name)) {}
   SequentialNetwork build(const NetworkShape& shape) const override { return Network(options_, shape).ptr(); }
   nlohmann::json options() const override { return write_options(options_); }
 
@@ -156,19 +161,13 @@ ShortChunkCnnImpl::ShortChunkCnnImpl(const ShortChunkCnnOptions& o, const Networ
 const Registry<NetworkBuilder>& network_registry() {
   static const Registry<NetworkBuilder> registry = [] {
     Registry<NetworkBuilder> r("network");
-    r.add(
-        "fcn", [](const nlohmann::json& o) { return std::make_unique<Builder<FcnOptions, Fcn>>(o, "fcn"); },
-        "Choi et al. 2016 fully convolutional network (5 conv blocks), pools sized for the input");
-    r.add(
-        "short_chunk_cnn",
-        [](const nlohmann::json& o) {
-          return std::make_unique<Builder<ShortChunkCnnOptions, ShortChunkCnn>>(o, "short_chunk_cnn");
-        },
+    r.add<Builder<FcnOptions, Fcn, kFcn>>(
+        kFcn, "Choi et al. 2016 fully convolutional network (5 conv blocks), pools sized for the input");
+    r.add<Builder<ShortChunkCnnOptions, ShortChunkCnn, kShortChunkCnn>>(
+        kShortChunkCnn,
         "Won et al. 2020 short-chunk CNN (7 conv blocks, global max pooling, 2 dense layers), width 32");
-    r.add(
-        "vgg_small",
-        [](const nlohmann::json& o) { return std::make_unique<Builder<VggSmallOptions, VggSmall>>(o, "vgg_small"); },
-        "4-block CNN with global average pooling; trains in minutes on 2 cores (the default)");
+    r.add<Builder<VggSmallOptions, VggSmall, kVggSmall>>(
+        kVggSmall, "4-block CNN with global average pooling; trains in minutes on 2 cores (the default)");
     return r;
   }();
   return registry;

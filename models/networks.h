@@ -21,6 +21,7 @@
 
 #include "core/options.h"
 #include "core/registry.h"
+#include "models/network_registry.h"
 
 namespace hearsay::models {
 
@@ -150,9 +151,5 @@ class NetworkBuilder {
   /// Every option, defaults included (what model.json records as "network_options").
   virtual nlohmann::json options() const = 0;
 };
-
-/// The built-in architectures by name: "fcn", "short_chunk_cnn", "vgg_small". create(name, options)
-/// validates the options (ConfigError naming an unknown option or architecture).
-const Registry<NetworkBuilder>& network_registry();
 
 }  // namespace hearsay::models

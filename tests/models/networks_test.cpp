@@ -40,6 +40,14 @@ TEST(BuiltinNetworks, BuildForTheirInputAndNameTheirLayers) {
                     "unknown option 'chanels'");
   EXPECT_THROW_WITH(network_registry().create("vgg_small", {{"channels", {1, 2}}}), ConfigError, "4 widths");
   EXPECT_THROW_WITH(small_network("vgg_small", {}, 8, 1), ConfigError, "at least 16 mels and 16 frames");
+  // Every option a network reads is documented (what `hearsay list networks` prints), with the
+  // default the builder records.
+  for (const auto& name : network_registry().names()) {
+    const nlohmann::json recorded = network_registry().create(name)->options();
+    const auto& docs = network_registry().option_docs(name);
+    ASSERT_EQ(docs.size(), recorded.size()) << name;
+    for (const auto& doc : docs) EXPECT_EQ(doc.default_value, recorded.at(doc.name)) << name << "." << doc.name;
+  }
 }
 
 TEST(FastPath, FoldedBatchNormEqualsUnfoldedWithin1e5) {
