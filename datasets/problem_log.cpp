@@ -14,22 +14,24 @@ ProblemLog::ProblemLog(std::string dataset, const OpenOptions& options)
     : dataset_(std::move(dataset)), options_(options) {}
 
 std::optional<AudioFileInfo> ProblemLog::probe(const std::string& path) {
+  AudioFileInfo info;
   try {
-    AudioFileInfo info = probe_audio(path);
-    // libsndfile reads a .au or .snd file without a header as raw 8 kHz u-law, which turns any damaged
-    // GTZAN file into noise; a dataset file must say what it holds.
-    if (info.format.rfind("RAW", 0) == 0) {
-      skip(path, message("'", path, "' has no audio header (libsndfile would guess ", info.encoding, " at ",
-                         info.sample_rate, " Hz)"));
-    } else if (info.truncated) {
-      skip(path, message("'", path, "' is truncated (its header promises more audio than the file holds)"));
-    } else if (info.frames <= 0) {
-      skip(path, message("'", path, "' holds no audio frames"));
-    } else {
-      return info;
-    }
+    info = probe_audio(path);
   } catch (const IoError& e) {
     skip(path, e.what());
+    return std::nullopt;
+  }
+  // libsndfile reads a .au or .snd file without a header as raw 8 kHz u-law, which turns any damaged
+  // GTZAN file into noise; a dataset file must say what it holds.
+  if (info.format.rfind("RAW", 0) == 0) {
+    skip(path, message("'", path, "' has no audio header (libsndfile would guess ", info.encoding, " at ",
+                       info.sample_rate, " Hz)"));
+  } else if (info.truncated) {
+    skip(path, message("'", path, "' is truncated (its header promises more audio than the file holds)"));
+  } else if (info.frames <= 0) {
+    skip(path, message("'", path, "' holds no audio frames"));
+  } else {
+    return info;
   }
   return std::nullopt;
 }

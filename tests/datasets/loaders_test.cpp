@@ -105,6 +105,13 @@ TEST(Loaders, GtzanReadsAuAndWavAndReportsExactlyWhatItSkipped) {
   EXPECT_NEAR(e.audio.samples()[5], tone(200).samples()[5], 1e-4f);
 
   EXPECT_THROW_WITH(open_dataset(dir.path().string(), warnings.options(true)), IoError, "jazz.00054.au", "strict");
+  try {  // said once, not wrapped in itself
+    open_dataset(dir.path().string(), warnings.options(true));
+  } catch (const IoError& error) {
+    const std::string what = error.what();
+    EXPECT_EQ(what.find("strict mode"), what.rfind("strict mode")) << what;
+    EXPECT_EQ(what.find("dataset '"), what.rfind("dataset '")) << what;
+  }
 }
 
 TEST(Loaders, FolderPerClassRecursesAndSkipsStrayAndCorruptFiles) {
