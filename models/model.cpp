@@ -136,6 +136,10 @@ Matrix<float> Model::logits(const std::vector<Audio>& clips) const {
 
 Matrix<float> Model::probabilities(const std::vector<Audio>& clips) const { return softmax_rows(logits(clips)); }
 
+Matrix<float> Model::probabilities_from_features(const float* features, int64_t batch, int64_t frames) const {
+  return softmax_rows(logits_from_features(features, batch, frames));
+}
+
 Matrix<float> clip_features(const FrontEnd& front_end, const Audio& clip) {
   const int rate = front_end.sample_rate();
   if (clip.channels() == 1 && clip.sample_rate() == rate) return front_end.features(clip);

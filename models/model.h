@@ -88,6 +88,8 @@ class Model {
   /// Logits [batch × classes] for `batch` feature maps back to back, each [n_mels × frames], by the
   /// window rule.
   Matrix<float> logits_from_features(const float* features, int64_t batch, int64_t frames) const;
+  /// Softmax of logits_from_features.
+  Matrix<float> probabilities_from_features(const float* features, int64_t batch, int64_t frames) const;
   /// Front-end then logits for one clip; other rates are resampled and channels averaged.
   Matrix<float> logits(const Audio& clip) const;
   /// Logits [clips × classes] for clips of any lengths, each by the window rule; the windows of all

@@ -45,6 +45,9 @@ TEST(Model, ShortClipsArePaddedWithTheValueOfSilence) {
   const float silence = model.silence_value();
   EXPECT_FLOAT_EQ(silence, -100.0f);  // 10·log10(amin = 1e-10)
   EXPECT_NEAR(logits(0, 0), (10.0f + silence) / 2.0f + ToyModel::kOffset, 1e-4f);
+  const Matrix<float> p = model.probabilities_from_features(features.data(), 1, 2);
+  EXPECT_NEAR(p(0, 0) + p(0, 1), 1.0f, 1e-6f);
+  EXPECT_NEAR(p(0, 0), 1.0f / (1.0f + std::exp(-2.0f * logits(0, 0))), 1e-6f);
 }
 
 TEST(Model, ClipsOfAnyLengthsShareCallsAndMatchEachClipAlone) {
