@@ -13,7 +13,7 @@ struct ExactShapleyOptions {
 
   template <class V>
   void visit(V& v) {
-    v("max_components", max_components, "largest M accepted (2^M evaluations)", Range::between(1, 26));
+    v("max_components", max_components, "largest M accepted (2^M evaluations; at most 20)", Range::between(1, 20));
   }
 };
 

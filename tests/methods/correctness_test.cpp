@@ -74,6 +74,9 @@ TEST(ExactShapley, RefusesTooManyComponentsWithAClearMessage) {
   Evaluator evaluator(toy, f);
   EXPECT_THROW_WITH(explain("exact_shapley", {}, toy, evaluator), ConfigError, "21 components", "at most",
                     "kernel_shap");
+  // and the limit cannot be raised past 20
+  EXPECT_THROW_WITH(explainer_registry().create("exact_shapley", {{"max_components", 21}}), ConfigError,
+                    "max_components", "[1, 20]");
 }
 
 TEST(ShapleyMethods, EfficiencyHoldsForLogitsAndProbabilities) {
