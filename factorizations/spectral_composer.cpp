@@ -199,13 +199,14 @@ void SpectralComposer::compose(const uint8_t* keep, float* features) const {
 std::vector<float> SpectralComposer::compose_waveform(const std::vector<uint8_t>& keep) const {
   HEARSAY_CHECK_AS(ShapeError, keep.size() == contents_.size(), "mask has ", keep.size(), " entries, expected ",
                    contents_.size());
-  std::vector<float> out(static_cast<size_t>(n_samples_), 0.0f);
+  // Summed in double and rounded once, like the spectra.
+  std::vector<double> sum(static_cast<size_t>(n_samples_), 0.0);
   auto add = [&](const SignalPart& p) {
-    for (size_t k = 0; k < p.samples.size(); ++k) out[static_cast<size_t>(p.offset) + k] += p.samples[k];
+    for (size_t k = 0; k < p.samples.size(); ++k) sum[static_cast<size_t>(p.offset) + k] += p.samples[k];
   };
   add(background_);
   for (size_t i = 0; i < contents_.size(); ++i) add(keep[i] ? contents_[i] : baselines_[i]);
-  return out;
+  return std::vector<float>(sum.begin(), sum.end());
 }
 
 FrameSpan SpectralComposer::span(int64_t i) const {

@@ -167,8 +167,8 @@ TEST(Registry, ListsTheBuiltInFactorizations) {
 // The composition of waveform components in the STFT domain equals composing the waveform and running
 // the front-end, for random masks and every baseline. The clip's stems lie on the 16-bit grid, so with
 // silence as the baseline the composed waveform is exact in float and the two paths agree in every
-// cell; a noise or constant baseline is off the grid, and the waveform path's float sum rounds each
-// sample, which shows in the quietest cells (the test below measures both paths against float64).
+// cell; a noise or constant baseline is off the grid, so the composed waveform's samples round to
+// float, which shows in the quietest cells only (the test below measures both paths against float64).
 TEST(SpectralComposition, EqualsWaveformCompositionThenFrontEnd) {
   const FrontEnd front_end{FrontEndOptions{}};
   const auto input = test_input(4.0);
@@ -192,7 +192,7 @@ TEST(SpectralComposition, EqualsWaveformCompositionThenFrontEnd) {
                   "within 120 dB %.3g\n",
                   name, baseline, worst.power_re_peak, worst.db_within_60, worst.db_within_120);
       EXPECT_LT(worst.power_re_peak, 1e-6) << name << " / " << baseline;
-      EXPECT_LT(worst.db_within_60, 1e-3) << name << " / " << baseline;
+      EXPECT_LT(worst.db_within_60, 1e-4) << name << " / " << baseline;
       if (std::string(baseline) == "zero") {
         EXPECT_LT(worst.db_within_120, 1e-4) << name;
       }
