@@ -13,6 +13,7 @@
 #include "cli/option_flags.h"
 #include "core/audio_io.h"
 #include "core/error.h"
+#include "models/evaluation.h"
 #include "models/load_model.h"
 
 namespace hearsay::cli {
@@ -64,14 +65,28 @@ std::map<std::string, Audio> load_stems(const std::string& dir, int rate) {
   return stems;
 }
 
+// --target: a class index or a class name.
+int target_class(const models::Model& model, const std::string& target) {
+  if (target.empty()) return -1;
+  if (target.find_first_not_of("0123456789") != std::string::npos) return model.class_index(target);
+  const int index = std::stoi(target);
+  HEARSAY_CHECK_AS(ConfigError, index < model.num_classes(), "--target ", index, ": model '", model.name(), "' has ",
+                   model.num_classes(), " classes (0 to ", model.num_classes() - 1, ")");
+  return index;
+}
+
 int run_explain(const ExplainArgs& args) {
   const auto model = models::load_model(args.model);
-  LoadOptions load;
-  load.mono = true;
-  load.sample_rate = model->front_end().sample_rate();
+  const int rate = model->front_end().sample_rate();
   factorizations::FactorizationInput input;
-  input.audio = load_audio(args.audio, load);
-  if (!args.stems_dir.empty()) input.stems = load_stems(args.stems_dir, load.sample_rate);
+  {  // as the file holds it, so the notes can say what was changed on the way in
+    const Audio original = load_audio(args.audio);
+    models::InputNotes notes;
+    notes.add(original, rate, model->input_samples());
+    for (const auto& line : notes.lines()) std::cerr << "hearsay: note: " << args.audio << ": " << line << "\n";
+    input.audio = original.to_mono().resampled(rate);
+  }
+  if (!args.stems_dir.empty()) input.stems = load_stems(args.stems_dir, rate);
 
   bench::ExplainSettings s;
   s.methods = split(args.methods);
@@ -90,7 +105,7 @@ int run_explain(const ExplainArgs& args) {
       o["num_samples"] = args.samples;
     s.method_options[m] = o;
   }
-  s.target = args.target.empty() ? -1 : model->class_index(args.target);
+  s.target = target_class(*model, args.target);
   HEARSAY_CHECK_AS(ConfigError, args.output == "probability" || args.output == "logit",
                    "--output must be probability or logit, got '", args.output, "'");
   s.output = args.output == "logit" ? models::Output::logits : models::Output::probabilities;
@@ -125,7 +140,7 @@ void add_explain_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--samples", args->samples, "Perturbations for lime and kernel_shap (0: their defaults)");
   cmd->add_option("--seed", args->seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
-  cmd->add_option("--target", args->target, "Class to explain (default: the predicted one)");
+  cmd->add_option("--target", args->target, "Class to explain, by name or index (default: the predicted one)");
   cmd->add_option("--output", args->output, "Explain the probability or the logit")->capture_default_str();
   cmd->add_option("--top-k", args->top_k, "Components in the listenable explanation")
       ->capture_default_str()

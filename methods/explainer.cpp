@@ -57,9 +57,13 @@ Explanation Explainer::explain(const ExplainRequest& request) const {
   out.seed = request.seed;
   out.output = request.output;
   out.names = evaluator.factorization().names();
-  out.target = request.target >= 0 ? request.target : evaluator.predicted_class();
-  HEARSAY_CHECK_AS(ConfigError, out.target < model.num_classes(), name(), ": target class ", out.target,
-                   " is not one of the model's ", model.num_classes(), " classes");
+  HEARSAY_CHECK_AS(ConfigError, request.target >= -1 && request.target < model.num_classes(), name(),
+                   ": target class ", request.target, " is not one of the model's ", model.num_classes(),
+                   " classes (0 to ", model.num_classes() - 1, ", or -1 for the predicted class)");
+  if (!request.target_name.empty())
+    out.target = model.class_index(request.target_name);
+  else
+    out.target = request.target >= 0 ? request.target : evaluator.predicted_class();
   out.target_name = model.class_names()[static_cast<size_t>(out.target)];
   const auto m = static_cast<size_t>(evaluator.components());
   out.full_output = evaluator.output(std::vector<uint8_t>(m, 1), out.target, request.output);

@@ -32,6 +32,7 @@ struct Capabilities {
 struct ExplainRequest {
   Evaluator* evaluator = nullptr;  ///< model + factorization + shared cache of one input (required)
   int target = -1;                 ///< class to explain; -1: the class the model predicts
+  std::string target_name;         ///< class to explain by name (used instead of `target` when set)
   models::Output output = models::Output::probabilities;  ///< explain the softmax probability or the logit
   uint64_t seed = 0;                                      ///< every random choice of the method flows from it
 };

@@ -85,6 +85,12 @@ TEST_P(EveryExplainer, BadTargetIsRefusedBeforeAnyWork) {
   request.evaluator = &evaluator;
   request.target = 5;
   EXPECT_THROW_WITH(explainer_registry().create(GetParam())->explain(request), ConfigError, "target class 5");
+  request.target = -2;
+  EXPECT_THROW_WITH(explainer_registry().create(GetParam())->explain(request), ConfigError, "target class -2",
+                    "-1 for the predicted class");
+  request.target = -1;
+  request.target_name = "maybe";
+  EXPECT_THROW_WITH(explainer_registry().create(GetParam())->explain(request), ConfigError, "'maybe'", "yes, no");
   EXPECT_EQ(evaluator.forward_passes(), 0);
 }
 
@@ -98,6 +104,12 @@ TEST_P(EveryExplainer, ExplainsTheOtherClassWhenAsked) {
   const Explanation e = explainer_registry().create(GetParam(), quick_options(GetParam()))->explain(request);
   EXPECT_EQ(e.target_name, "no");
   ASSERT_EQ(e.scores.size(), 8u);
+  ExplainRequest by_name;  // the same class by name: the same explanation
+  by_name.evaluator = &evaluator;
+  by_name.target_name = "no";
+  const Explanation named = explainer_registry().create(GetParam(), quick_options(GetParam()))->explain(by_name);
+  EXPECT_EQ(named.target, 1);
+  EXPECT_EQ(named.scores, e.scores);
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, EveryExplainer, ::testing::ValuesIn(explainer_registry().names()),
