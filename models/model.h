@@ -22,11 +22,20 @@ namespace hearsay::models {
 /// Which output an attribution explains.
 enum class Output { logits, probabilities };
 
+/// A tensor a layer holds itself: a learnable parameter ("weight", "bias") or a buffer
+/// ("running_mean", "running_var", "num_batches_tracked").
+struct LayerTensor {
+  std::string name;
+  std::vector<int64_t> shape;  ///< e.g. [out, in, kh, kw] for a convolution's weight; [] for a scalar
+  bool learnable = true;       ///< false: a buffer
+};
+
 /// One named layer of a structured network, in forward order.
 struct LayerInfo {
   std::string name;                   ///< unique, e.g. "features.3" or "block2.conv"
   std::string type;                   ///< "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "AvgPool2d", "Linear", ...
   std::vector<int64_t> output_shape;  ///< per window, without the batch dimension: [C, H, W] or [F]
+  std::vector<LayerTensor> tensors;   ///< its own parameters, then its buffers, in declaration order
 };
 
 /// A layer's activations for every window of one clip, and the gradient of the clip's output for

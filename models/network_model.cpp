@@ -42,6 +42,28 @@ void collect_leaves(const torch::jit::Module& module, const std::string& prefix,
 
 torch::Tensor call_script(torch::jit::Module& module, const torch::Tensor& x) { return module.forward({x}).toTensor(); }
 
+// A layer's own parameters, then its buffers (not its children's), for a LibTorch or TorchScript
+// module alike: both list (name, tensor) pairs, though under different member names.
+template <class Parameters, class Buffers>
+std::vector<LayerTensor> layer_tensors(const Parameters& parameters, const Buffers& buffers) {
+  std::vector<LayerTensor> out;
+  auto add = [&out](const std::string& name, const torch::Tensor& t, bool learnable) {
+    out.push_back({name, std::vector<int64_t>(t.sizes().begin(), t.sizes().end()), learnable});
+  };
+  for (const auto& p : parameters) add(p.name, p.value, true);
+  for (const auto& b : buffers) add(b.name, b.value, false);
+  return out;
+}
+
+std::vector<LayerTensor> layer_tensors(const torch::nn::Module& module) {
+  std::vector<LayerTensor> out;
+  for (const auto& p : module.named_parameters(/*recurse=*/false))
+    out.push_back({p.key(), std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()), true});
+  for (const auto& b : module.named_buffers(/*recurse=*/false))
+    out.push_back({b.key(), std::vector<int64_t>(b.value().sizes().begin(), b.value().sizes().end()), false});
+  return out;
+}
+
 // Largest |a − b| relative to the size of b.
 double relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
   const double scale = 1.0 + b.abs().max().item<double>();
@@ -83,7 +105,7 @@ NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const 
   network_->eval();
   name_ = config_.architecture + " (built-in)";
   for (const NetworkLayer& layer : network_->layers())
-    layers_.push_back({{layer.name, layer.type, {}},
+    layers_.push_back({{layer.name, layer.type, {}, layer_tensors(*layer.module.ptr())},
                        [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); }});
   if (options_.path != InferencePath::eager) {
     fast_ = script_network(*network_, /*fold=*/true);
@@ -130,7 +152,8 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
   if (!leaves.empty()) {
     std::vector<ModelLayer> chain;
     for (auto& [name, leaf] : leaves)
-      chain.push_back({{name, script_type(leaf), {}},
+      chain.push_back({{name, script_type(leaf), {},
+                        layer_tensors(leaf.named_parameters(/*recurse=*/false), leaf.named_buffers(/*recurse=*/false))},
                        [leaf = leaf](const torch::Tensor& t) mutable { return call_script(leaf, t); }});
     try {
       torch::NoGradGuard no_grad;

@@ -28,6 +28,12 @@ TEST(BuiltinNetworks, BuildForTheirInputAndNameTheirLayers) {
     EXPECT_EQ(layers.front().name, "spec_bn") << name;
     EXPECT_EQ(layers[1].name, "block1.conv") << name;
     EXPECT_EQ(layers[1].type, "Conv2d") << name;
+    ASSERT_GE(layers[1].tensors.size(), 1u) << name;  // the convolution's own weight [out, 1, kh, kw]
+    EXPECT_EQ(layers[1].tensors[0].name, "weight") << name;
+    EXPECT_EQ(layers[1].tensors[0].shape[0], layers[1].output_shape[0]) << name;
+    EXPECT_EQ(layers[1].tensors[0].shape[1], 1) << name;
+    EXPECT_EQ(layers[0].tensors[2].name, "running_mean") << name;  // spec_bn: weight, bias, statistics
+    EXPECT_FALSE(layers[0].tensors[2].learnable) << name;
     EXPECT_EQ(layers.back().output_shape, (std::vector<int64_t>{3})) << name;
     if (name == "fcn") {  // the five pools shrink 32 mels x 40 frames to 1 x 1
       EXPECT_EQ(layers[layers.size() - 4].name, "block5.pool");

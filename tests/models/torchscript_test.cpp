@@ -68,6 +68,18 @@ TEST(TorchScript, ScriptedSequentialFixtureReproducesPyTorchAndExposesItsLayers)
   EXPECT_EQ(layers[11].name, "block3.relu");
   EXPECT_EQ(layers[11].output_shape, (std::vector<int64_t>{64, 24, 32}));
   EXPECT_EQ(layers.back().type, "Linear");
+  // Each layer's own tensors are read from the TorchScript submodule.
+  ASSERT_EQ(layers[9].tensors.size(), 2u);
+  EXPECT_EQ(layers[9].tensors[0].name, "weight");
+  EXPECT_EQ(layers[9].tensors[0].shape.size(), 4u);
+  EXPECT_EQ(layers[9].tensors[0].shape[0], 64);
+  EXPECT_EQ(layers[9].tensors[1].name, "bias");
+  EXPECT_TRUE(layers[9].tensors[1].learnable);
+  ASSERT_GE(layers[10].tensors.size(), 4u);  // batch-norm: weight, bias, then running statistics
+  EXPECT_EQ(layers[10].tensors[2].name, "running_mean");
+  EXPECT_FALSE(layers[10].tensors[2].learnable);
+  EXPECT_TRUE(layers[11].tensors.empty());  // ReLU
+  EXPECT_EQ(layers.back().tensors[0].shape, (std::vector<int64_t>{10, 64}));
   // White-box access works as on built-ins.
   const Matrix<float> a = model->run_to_layer(x.data(), 3, "block3.relu");
   EXPECT_LT(testing::max_difference(model->run_from_layer(a.data(), 3, "block3.relu"), expected), 1e-5f);

@@ -68,7 +68,7 @@ Matrix<float> PolynomialToy::window_logits(const float* windows, int64_t count) 
 }
 
 std::vector<models::LayerInfo> PolynomialToy::layers() const {
-  return {{"x", "Identity", {1, 1, static_cast<int64_t>(weights_.size())}}};
+  return {{"x", "Identity", {1, 1, static_cast<int64_t>(weights_.size())}, {}}};
 }
 
 models::LayerGradient PolynomialToy::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
@@ -134,7 +134,7 @@ Matrix<float> RegionToy::window_logits(const float* windows, int64_t count) cons
 }
 
 std::vector<models::LayerInfo> RegionToy::layers() const {
-  return {{"conv", "Conv2d", {2, region_.rows(), region_.cols()}}, {"pool", "AdaptiveAvgPool2d", {2, 1, 1}}};
+  return {{"conv", "Conv2d", {2, region_.rows(), region_.cols()}, {}}, {"pool", "AdaptiveAvgPool2d", {2, 1, 1}, {}}};
 }
 
 models::LayerGradient RegionToy::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
