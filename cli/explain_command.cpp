@@ -69,10 +69,10 @@ std::map<std::string, Audio> load_stems(const std::string& dir, int rate) {
 int target_class(const models::Model& model, const std::string& target) {
   if (target.empty()) return -1;
   if (target.find_first_not_of("0123456789") != std::string::npos) return model.class_index(target);
-  const int index = std::stoi(target);
-  HEARSAY_CHECK_AS(ConfigError, index < model.num_classes(), "--target ", index, ": model '", model.name(), "' has ",
-                   model.num_classes(), " classes (0 to ", model.num_classes() - 1, ")");
-  return index;
+  HEARSAY_CHECK_AS(ConfigError, target.size() <= 6 && std::stoi(target) < model.num_classes(), "--target ", target,
+                   ": model '", model.name(), "' has ", model.num_classes(), " classes (0 to ", model.num_classes() - 1,
+                   ")");
+  return std::stoi(target);
 }
 
 int run_explain(const ExplainArgs& args) {

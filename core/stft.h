@@ -6,7 +6,7 @@
 // Samples and spectra are float; the transforms run in double. A float FFT's round-off is relative
 // to the frame's loudest bin, so bins 60 dB below it came out about 2e-4 dB off; in double every bin
 // is exact to the float rounding of its own value, and quiet cells of the log-mel are as accurate as
-// loud ones (tests/factorizations: SpectralComposition). The cost is about 1 ms more per 30 s clip
+// loud ones (tests/core: FrontEnd.QuietCellsAreAsAccurateAsLoudOnes). The cost is 0.55 ms more per 30 s clip
 // (bench/perf/front_end_bench), once per clip: perturbations compose stored spectra.
 //
 // Plans are made once per Stft (FFTW's planner is not thread-safe, so under a global lock, with

@@ -35,6 +35,11 @@ if "$hearsay" explain "$clip" --model "$model" --methods occlusion --target 7 --
   fail "--target 7 accepted for a 4-class model"
 fi
 grep -q -- "--target 7: model .* has 4 classes (0 to 3)" "$dir/err" || fail "bad index not explained: $(cat "$dir/err")"
+if "$hearsay" explain "$clip" --model "$model" --methods occlusion --target 99999999999 --out "$dir/x" 2> "$dir/err"
+then
+  fail "--target 99999999999 accepted"
+fi
+grep -q -- "--target 99999999999: model .* has 4 classes" "$dir/err" || fail "huge index not explained: $(cat "$dir/err")"
 if "$hearsay" explain "$clip" --model "$model" --methods occlusion --target jazz --out "$dir/x" 2> "$dir/err"; then
   fail "--target jazz accepted"
 fi
