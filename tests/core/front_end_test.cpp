@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -43,7 +44,9 @@ TEST(MelScale, RoundTripsAndKnownPoints) {
 }
 
 TEST(FrontEnd, FilterbanksMatchTorchaudio) {
-  for (const auto& config : manifest()["configs"]) {
+  const nlohmann::json all = manifest();  // (a temporary would not outlive the loop)
+  ASSERT_EQ(all["configs"].size(), 3u);
+  for (const auto& config : all["configs"]) {
     const auto o = options_for(config);
     MelFilterbank fb(o.sample_rate, o.n_fft, o.n_mels, o.f_min, o.effective_f_max(), o.mel_scale, o.mel_norm);
     const auto reference =
@@ -52,14 +55,28 @@ TEST(FrontEnd, FilterbanksMatchTorchaudio) {
     ASSERT_EQ(static_cast<size_t>(dense.size()), reference.size()) << config["name"];
     float peak = 0.0f;
     for (float r : reference) peak = std::max(peak, std::abs(r));
-    for (size_t i = 0; i < reference.size(); ++i)
-      ASSERT_NEAR(dense.values()[i], reference[i], 1e-4f * peak) << config["name"] << " at " << i;
+    // Within 1e-4 of each weight's own value; weights below 1e-6 of the peak (the feet of the
+    // triangles, where float32 rounding of the reference dominates) within 1e-10 of the peak.
+    double worst = 0.0;
+    for (size_t i = 0; i < reference.size(); ++i) {
+      const double r = reference[i];
+      const double err = std::abs(dense.values()[i] - r);
+      if (std::abs(r) < 1e-6 * peak) {
+        EXPECT_LT(err, 1e-10 * peak) << config["name"] << " at " << i;
+      } else {
+        worst = std::max(worst, err / std::abs(r));
+      }
+    }
+    std::printf("%s: filterbank worst relative error %.3g\n", config["name"].get<std::string>().c_str(), worst);
+    EXPECT_LT(worst, 1e-4) << config["name"];
   }
 }
 
 TEST(FrontEnd, LogMelMatchesTorchaudioWithinRelative1e4) {
   const auto x = testing::read_f32(testing::data_dir() / "front_end" / "signal.f32");
-  for (const auto& config : manifest()["configs"]) {
+  const nlohmann::json all = manifest();  // (a temporary would not outlive the loop)
+  ASSERT_EQ(all["configs"].size(), 3u);
+  for (const auto& config : all["configs"]) {
     FrontEnd front_end(options_for(config));
     const auto features = front_end.features(x.data(), static_cast<int64_t>(x.size()));
     const auto reference =
@@ -72,6 +89,7 @@ TEST(FrontEnd, LogMelMatchesTorchaudioWithinRelative1e4) {
           std::abs(features.values()[i] - reference[i]) / std::max(1.0, std::abs(static_cast<double>(reference[i])));
       worst = std::max(worst, err);
     }
+    std::printf("%s: log-mel worst relative error %.3g\n", config["name"].get<std::string>().c_str(), worst);
     EXPECT_LT(worst, 1e-4) << config["name"];
   }
 }
