@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <new>
 
 #include <samplerate.h>
 
@@ -103,8 +105,25 @@ Audio Audio::resampled(int target_rate, ResampleQuality quality) const {
     return copy;
   }
   const double ratio = static_cast<double>(target_rate) / sample_rate_;
-  const auto out_frames = static_cast<int64_t>(std::ceil(static_cast<double>(frames()) * ratio)) + 1;
-  std::vector<float> out(static_cast<size_t>(out_frames * channels_));
+  HEARSAY_CHECK_AS(ConfigError, src_is_valid_ratio(ratio), "resample ", sample_rate_, " -> ", target_rate,
+                   " Hz: libsamplerate converts by factors of 1/256 to 256 only (", ratio, " asked)");
+  // The output is sized before any work; a size that cannot be held is refused here, by name, rather
+  // than as std::length_error or std::bad_alloc from the vector (both reach a user as "unexpected").
+  const double out_frames_exact = std::ceil(static_cast<double>(frames()) * ratio) + 1.0;
+  const double out_bytes = out_frames_exact * channels_ * sizeof(float);
+  HEARSAY_CHECK_AS(ShapeError,
+                   out_frames_exact * channels_ < static_cast<double>(std::vector<float>().max_size()) &&
+                       out_frames_exact < static_cast<double>(std::numeric_limits<long>::max()),
+                   "resample ", frames(), " frames ", sample_rate_, " -> ", target_rate, " Hz: the output (",
+                   out_bytes / 1e9, " GB) cannot be allocated");
+  const auto out_frames = static_cast<int64_t>(out_frames_exact);
+  std::vector<float> out;
+  try {
+    out.resize(static_cast<size_t>(out_frames * channels_));
+  } catch (const std::bad_alloc&) {
+    throw ShapeError(message("resample ", frames(), " frames ", sample_rate_, " -> ", target_rate,
+                             " Hz: not enough memory for the output (", out_bytes / 1e9, " GB)"));
+  }
   SRC_DATA data{};
   data.data_in = samples_.data();
   data.input_frames = static_cast<long>(frames());

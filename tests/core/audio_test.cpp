@@ -64,6 +64,15 @@ TEST(Audio, ResamplingKeepsOneKilohertzAndRemovesFifteen) {
   EXPECT_THROW_WITH(resample_quality_from_name("best"), ConfigError, "best", "sinc_best");
 }
 
+TEST(Audio, ResamplingRefusesRatiosLibsamplerateCannotDo) {
+  // A header claiming 1 Hz once asked for 22050 output frames per input frame; the converter's
+  // limits are now checked by name instead of failing inside src_simple (or in the allocation).
+  const Audio a = Audio::mono(std::vector<float>(1000, 0.1f), 10);
+  EXPECT_THROW_WITH(a.resampled(22050), ConfigError, "10 -> 22050 Hz", "1/256 to 256");
+  EXPECT_THROW_WITH(Audio::mono({0.1f}, 768000).resampled(1000), ConfigError, "768000 -> 1000 Hz");
+  EXPECT_NEAR(static_cast<double>(a.resampled(2560).frames()), 256000.0, 300.0);  // the limit itself is fine
+}
+
 TEST(Audio, ExcerptsAndFitting) {
   Audio a = Audio::mono({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10);
   EXPECT_EQ(a.excerpt(0.2, 0.3).samples(), (std::vector<float>{2, 3, 4}));
