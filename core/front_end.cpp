@@ -83,6 +83,8 @@ float FrontEnd::compress_value(float x) const {
       return 10.0f * std::log10(std::max(x, amin_)) - db_ref_;
     case LogMode::natural:
       return std::log(x + log_offset_);
+    case LogMode::log10:
+      return std::log10(x + log_offset_);
     case LogMode::none:
       break;
   }

@@ -16,7 +16,7 @@
 
 namespace hearsay {
 
-enum class LogMode { db, natural, none };
+enum class LogMode { db, natural, log10, none };
 
 struct FrontEndOptions {
   int sample_rate = 22050;              ///< input rate in Hz; other rates are resampled by the model
@@ -30,12 +30,14 @@ struct FrontEndOptions {
   double f_max = 0.0;                   ///< highest filter edge in Hz (0: sample_rate / 2)
   MelScale mel_scale = MelScale::slaney;
   MelNorm mel_norm = MelNorm::slaney;
-  double power = 2.0;            ///< 2: power spectrum, 1: magnitude
-  LogMode log = LogMode::db;     ///< db: 10·log10(max(x, amin)/ref); natural: log(x + log_offset)
+  double power = 2.0;  ///< 2: power spectrum, 1: magnitude
+  /// db: 10·log10(max(x, amin)/ref); natural: log(x + log_offset); log10: log10(x + log_offset), no factor
+  /// 10 and no ref (PyTorch front-ends' torch.log10(mel + 1e-6)); none: x
+  LogMode log = LogMode::db;
   std::optional<double> top_db;  ///< clamp dB values to (max − top_db); null: no clamp
   double amin = 1e-10;           ///< floor of the dB stage
   double ref = 1.0;              ///< reference of the dB stage
-  double log_offset = 1e-6;      ///< offset of the natural-log stage
+  double log_offset = 1e-6;      ///< offset of the natural and log10 stages
 
   template <class V>
   void visit(V& v) {
@@ -53,12 +55,14 @@ struct FrontEndOptions {
     v.choice("mel_norm", mel_norm, {{"slaney", MelNorm::slaney}, {"none", MelNorm::none}},
              "filter normalisation (slaney: constant area)");
     v("power", power, "exponent of the magnitude spectrum (1 or 2)", Range::between(1, 2));
-    v.choice("log", log, {{"db", LogMode::db}, {"natural", LogMode::natural}, {"none", LogMode::none}},
-             "log compression");
+    v.choice("log", log,
+             {{"db", LogMode::db}, {"natural", LogMode::natural}, {"log10", LogMode::log10}, {"none", LogMode::none}},
+             "log compression: db 10·log10(max(x, amin)/ref), natural log(x + log_offset), log10 log10(x + "
+             "log_offset), none x");
     v("top_db", top_db, "dB clamp below the maximum (null: none)", Range::greater_than(0));
     v("amin", amin, "floor of the dB stage", Range::greater_than(0));
     v("ref", ref, "reference power of the dB stage", Range::greater_than(0));
-    v("log_offset", log_offset, "offset of the natural log", Range::greater_than(0));
+    v("log_offset", log_offset, "offset of the natural and log10 stages", Range::greater_than(0));
   }
   void validate() const;
 

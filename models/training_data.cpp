@@ -48,11 +48,15 @@ void apply_gain_db(const FrontEnd& front_end, double gain_db, float* values, int
       for (int64_t i = 0; i < count; ++i) values[i] = values[i] <= floor ? floor : std::max(values[i] + shift, floor);
       break;
     }
-    case LogMode::natural: {
+    case LogMode::natural:
+    case LogMode::log10: {
       const double offset = o.log_offset;
-      for (int64_t i = 0; i < count; ++i)
-        values[i] = static_cast<float>(
-            std::log(factor * std::max(0.0, std::exp(static_cast<double>(values[i])) - offset) + offset));
+      const bool ten = o.log == LogMode::log10;
+      for (int64_t i = 0; i < count; ++i) {
+        const double v = static_cast<double>(values[i]);
+        const double x = factor * std::max(0.0, (ten ? std::pow(10.0, v) : std::exp(v)) - offset) + offset;
+        values[i] = static_cast<float>(ten ? std::log10(x) : std::log(x));
+      }
       break;
     }
     case LogMode::none: {

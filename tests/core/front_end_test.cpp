@@ -149,6 +149,37 @@ TEST(FrontEnd, RefusesAudioOfTheWrongShapeOrRate) {
                     "16000");
 }
 
+TEST(FrontEnd, Log10IsTheCommonLogOfMelPlusOffsetAsPyTorchFrontEndsWriteIt) {
+  // torch.log10(mel + 1e-6): no factor 10, no ref, no floor; computed here from the uncompressed mel.
+  std::vector<float> x(6000);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = 0.3f * std::sin(0.05f * static_cast<float>(i)) * (i % 7 == 0 ? 1.0f : 0.2f);
+  FrontEndOptions o;
+  o.log = LogMode::none;
+  const auto mel = FrontEnd(o).features(x.data(), static_cast<int64_t>(x.size()));
+  for (double offset : {1e-6, 1e-2}) {
+    o.log = LogMode::log10;
+    o.log_offset = offset;
+    const auto features = FrontEnd(o).features(x.data(), static_cast<int64_t>(x.size()));
+    ASSERT_EQ(features.size(), mel.size());
+    for (int64_t i = 0; i < features.size(); ++i) {
+      const double expected = std::log10(static_cast<double>(mel.values()[static_cast<size_t>(i)]) + offset);
+      ASSERT_NEAR(features.values()[static_cast<size_t>(i)], expected, 1e-5 * std::max(1.0, std::abs(expected)))
+          << "offset " << offset << " at " << i;
+    }
+    EXPECT_NEAR(FrontEnd(o).compress_value(0.0f), std::log10(offset), 1e-6);
+  }
+  const auto read = read_options<FrontEndOptions>(nlohmann::json{{"log", "log10"}, {"log_offset", 1e-5}}, "front_end");
+  EXPECT_EQ(read.log, LogMode::log10);
+  EXPECT_EQ(write_options(read)["log"], "log10");
+  EXPECT_THROW_WITH(read_options<FrontEndOptions>(nlohmann::json{{"log", "log_10"}}, "front_end"), ConfigError,
+                    "log_10", "db, natural, log10, none");
+  bool documented = false;
+  for (const auto& doc : describe_options<FrontEndOptions>())
+    if (doc.name == "log") documented = doc.allowed.find("log10") != std::string::npos;
+  EXPECT_TRUE(documented) << "the log option's documented choices lack log10";
+}
+
 TEST(FrontEnd, OptionsReadFromJsonAndRejectUnknownKeys) {
   const auto o = read_options<FrontEndOptions>(
       nlohmann::json{{"n_mels", 128}, {"mel_scale", "htk"}, {"top_db", 80}, {"log", "natural"}}, "front_end");
