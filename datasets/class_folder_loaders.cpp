@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -5,6 +6,7 @@
 #include "core/error.h"
 #include "datasets/loaders.h"
 #include "datasets/problem_log.h"
+#include "datasets/stem_folder.h"
 
 namespace hearsay::datasets {
 
@@ -26,11 +28,66 @@ bool gtzan_name(const fs::path& file, const std::string& genre) {
   return true;
 }
 
+// A folder named "stems" that holds sub-folders but no audio file of its own: the layout hearsay synth
+// writes (stems/<class>/<id>/<stem>.flac) or stems/<id>/<stem>.wav. A "stems" folder with audio files
+// directly inside is an ordinary class folder.
+bool is_stems_folder(const fs::path& folder) {
+  std::error_code ec;
+  return folder.filename() == "stems" && fs::is_directory(folder, ec) && list_audio_files(folder, false).empty();
+}
+
+// The sibling stems/ folder of the class folders (<classes_parent>/stems), or of a GTZAN genres folder
+// (<root>/stems); empty when there is none.
+fs::path find_stems_folder(const fs::path& classes_parent, const std::string& root) {
+  for (const fs::path& candidate : {classes_parent / "stems", fs::path(root) / "stems"})
+    if (is_stems_folder(candidate)) return candidate;
+  return {};
+}
+
+// The class folders under `parent`, without the stems folder.
+std::vector<fs::path> class_folders(const fs::path& parent, const fs::path& stems_folder) {
+  auto folders = list_folders(parent);
+  folders.erase(std::remove(folders.begin(), folders.end(), stems_folder), folders.end());
+  return folders;
+}
+
+// The stems of example `e` (class `class_name`) from stems/<id>/ or stems/<class>/<id>/, probed. Stems
+// must sum to the mix, so all of them are left out (the mix is kept) when any one cannot be used: the
+// folder is ambiguous (drums.flac and drums.wav), a file is unreadable, or its length or rate differs
+// from the mix. Files that are not audio (song.ini, cover.png, notes.mid) are ignored.
+std::map<std::string, std::string> find_example_stems(const fs::path& stems_folder, const std::string& class_name,
+                                                      const FileEntry& e, const AudioFileInfo& mix, ProblemLog& log) {
+  if (stems_folder.empty()) return {};
+  std::error_code ec;
+  fs::path dir = stems_folder / fs::path(e.info.id);
+  if (!fs::is_directory(dir, ec)) dir = stems_folder / class_name / fs::path(e.info.id);
+  if (!fs::is_directory(dir, ec)) return {};
+  StemFiles found;
+  try {
+    found = find_stem_files(dir.string(), fs::path(e.info.path).stem().string());
+  } catch (const IoError& error) {
+    log.skip(dir.string(), message(error.what(), "; example '", e.info.id, "' keeps its mix without stems"));
+    return {};
+  }
+  for (const auto& [name, path] : found.files) {
+    const auto stem = log.probe(path);
+    if (!stem) return {};
+    if (stem->frames != mix.frames || stem->sample_rate != mix.sample_rate) {
+      log.skip(path, message("stem '", name, "' ('", path, "', ", stem->frames, " frames at ", stem->sample_rate,
+                             " Hz) does not match the mix '", e.info.path, "' (", mix.frames, " frames at ",
+                             mix.sample_rate, " Hz); example '", e.info.id, "' keeps its mix without stems"));
+      return {};
+    }
+  }
+  return found.files;
+}
+
 // One class per folder in `folders`; every audio file below a class folder is an example. Ids in the
-// relative_path style are relative to `id_root`.
+// relative_path style are relative to `id_root`. Examples get their stems from `stems_folder` (when not
+// empty).
 std::unique_ptr<FileDataset> open_folders(const std::string& root, const fs::path& id_root,
-                                          const std::vector<fs::path>& folders, const std::string& layout,
-                                          IdStyle style, bool recursive, ProblemLog& log) {
+                                          const std::vector<fs::path>& folders, const fs::path& stems_folder,
+                                          const std::string& layout, IdStyle style, bool recursive, ProblemLog& log) {
   std::vector<std::string> classes;
   std::vector<FileEntry> entries;
   std::map<std::string, std::string> path_of_id;
@@ -54,6 +111,7 @@ std::unique_ptr<FileDataset> open_folders(const std::string& root, const fs::pat
       e.info.label = label;
       e.info.path = path;
       e.duration = header->duration();
+      e.stems = find_example_stems(stems_folder, classes.back(), e, *header, log);
       entries.push_back(std::move(e));
     }
     if (entries.size() == before) log.empty_class(folder.string(), classes.back());
@@ -82,9 +140,10 @@ std::unique_ptr<FileDataset> open_gtzan(const std::string& root, const OpenOptio
   HEARSAY_CHECK_AS(IoError, !genres.empty(), "dataset '", root,
                    "' is not in GTZAN layout (expected genres/<genre>/<genre>.NNNNN.{au,wav})");
   ProblemLog log(root, options);
-  const auto folders = list_folders(genres);
+  const fs::path stems = find_stems_folder(genres, root);
+  const auto folders = class_folders(genres, stems);
   HEARSAY_CHECK_AS(IoError, !folders.empty(), "dataset '", root, "': '", genres, "' holds no genre folders");
-  return open_folders(root, genres, folders, "gtzan", IdStyle::file_stem, false, log);
+  return open_folders(root, genres, folders, stems, "gtzan", IdStyle::file_stem, false, log);
 }
 
 std::unique_ptr<FileDataset> open_class_folders(const std::string& root, const OpenOptions& options) {
@@ -93,11 +152,12 @@ std::unique_ptr<FileDataset> open_class_folders(const std::string& root, const O
   ProblemLog log(root, options);
   for (const auto& file : list_audio_files(root, false))
     log.skip(file.string(), message("'", file.string(), "' is not inside a class folder"));
-  const auto folders = list_folders(root);
+  const fs::path stems = find_stems_folder(root, root);
+  const auto folders = class_folders(root, stems);
   HEARSAY_CHECK_AS(IoError, !folders.empty(), "dataset '", root,
                    "' has no class folders (expected <class>/<file>.wav, GTZAN's genres/<genre>/..., or a "
                    "manifest.json / manifest.csv)");
-  return open_folders(root, root, folders, "folders", IdStyle::relative_path, true, log);
+  return open_folders(root, root, folders, stems, "folders", IdStyle::relative_path, true, log);
 }
 
 }  // namespace hearsay::datasets

@@ -8,6 +8,14 @@
 //   the folders under <root> in name order; an example's id is its path below <root> without the
 //   extension ("dog/bark1"). Audio files directly in <root> belong to no class and are skipped.
 // Manifest: see datasets/manifest.h.
+// Stems without a manifest: a GTZAN-layout or folder-per-class set finds them in the sibling stems/
+//   folder (next to the class folders, or next to genres/), as hearsay synth writes it:
+//   stems/<class>/<id>/<stem>.<audio> or stems/<id>/<stem>.<audio> (for an id "dog/bark1",
+//   stems/dog/bark1/). Each audio file there is a stem named after the file; files that are not audio
+//   (song.ini, cover.png, notes.mid) are ignored. A folder named "stems" is the stems folder, not a
+//   class, unless it holds audio files of its own. Stems must sum to the mix, so an example keeps its
+//   mix without any stems, with a problem recorded, when its stem folder has two files for one stem,
+//   a file named like the mix, an unreadable file, or a file whose length or rate differs from the mix.
 //
 // In every layout each audio file's header is read when the dataset is opened. A file that cannot
 // be read, is truncated, holds no frames, or repeats an id is skipped with a warning and listed in
