@@ -8,6 +8,7 @@
 #include "core/audio_io.h"
 #include "core/error.h"
 #include "datasets/loaders.h"
+#include "tests/datasets/dataset_test_support.h"
 #include "tests/support/test_support.h"
 
 namespace hearsay::datasets {
@@ -15,11 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
-
-void write_wav(const fs::path& path, const Audio& audio) {
-  fs::create_directories(path.parent_path());
-  save_audio(path.string(), audio);
-}
+using testing::Warnings;
+using testing::write_wav;
 
 void write_text(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -37,16 +35,6 @@ void write_track(const fs::path& mix, const fs::path& stems_dir, double low_hz, 
   write_wav(stems_dir / "bass.wav", low);
   write_wav(stems_dir / "lead.wav", high);
 }
-
-struct Warnings {
-  std::vector<std::string> lines;
-  OpenOptions options(bool strict = false) {
-    OpenOptions o;
-    o.strict = strict;
-    o.warn = [this](const std::string& line) { lines.push_back(line); };
-    return o;
-  }
-};
 
 size_t index_of(const Dataset& d, const std::string& id) {
   for (size_t i = 0; i < d.size(); ++i)
