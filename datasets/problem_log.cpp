@@ -68,7 +68,7 @@ void ProblemLog::warn(const std::string& line) const {
 bool is_audio_file(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  for (const char* known : {".wav", ".au", ".snd", ".flac", ".ogg", ".aif", ".aiff", ".mp3"})
+  for (const char* known : {".wav", ".au", ".snd", ".flac", ".ogg", ".oga", ".opus", ".aif", ".aiff", ".aifc", ".mp3", ".w64", ".caf"})
     if (ext == known) return true;
   return false;
 }

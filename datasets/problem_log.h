@@ -36,8 +36,8 @@ class ProblemLog {
   std::vector<DatasetProblem> problems_;
 };
 
-/// Whether the extension is one hearsay reads as audio (.wav, .au, .snd, .flac, .ogg, .aif, .aiff, .mp3;
-/// any case).
+/// Whether the extension is one hearsay reads as audio (.wav, .au, .snd, .flac, .ogg, .oga, .opus, .aif,
+/// .aiff, .aifc, .mp3, .w64, .caf; any case).
 bool is_audio_file(const std::filesystem::path& path);
 
 /// The audio files in `folder` (and below it when `recursive`), sorted by path; names starting with a
