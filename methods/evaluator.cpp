@@ -15,6 +15,46 @@ double since(std::chrono::steady_clock::time_point start) {
 }
 }  // namespace
 
+std::string Evaluator::describe_mask(const uint8_t* mask) const {
+  const auto& names = factorization_.names();
+  std::vector<std::string> kept;
+  std::vector<std::string> removed;
+  for (int64_t i = 0; i < components(); ++i) (mask[i] ? kept : removed).push_back(names[static_cast<size_t>(i)]);
+  if (removed.empty()) return "the mask keeping every component";
+  if (kept.empty()) return message("the mask removing every component (the baseline: ", factorization_.baseline(), ")");
+  // Name the shorter list, and at most a few of it: enough to reproduce the case by hand.
+  const bool name_removed = removed.size() <= kept.size();
+  const auto& list = name_removed ? removed : kept;
+  constexpr size_t kShown = 6;
+  std::string text = name_removed ? "the mask removing " : "the mask keeping only ";
+  for (size_t i = 0; i < std::min(list.size(), kShown); ++i) text += (i ? ", " : "") + list[i];
+  if (list.size() > kShown) text += message(" and ", list.size() - kShown, " more");
+  return text;
+}
+
+template <class Where>
+void Evaluator::check_finite(const Matrix<float>& logits, const float* inputs, int64_t frames, Where&& where) const {
+  const int64_t n_mels = factorization_.n_mels();
+  for (int64_t r = 0; r < logits.rows(); ++r) {
+    const float* row = logits.row(r);
+    const auto bad = std::find_if(row, row + logits.cols(), [](float v) { return !std::isfinite(v); });
+    if (bad == row + logits.cols()) continue;
+    // Whether the input was already non-finite tells the user where to look: the audio, or the network.
+    const float* input = inputs + r * n_mels * frames;
+    const auto cells = static_cast<size_t>(n_mels * frames);
+    const auto first = std::find_if(input, input + cells, [](float v) { return !std::isfinite(v); });
+    const std::string cause =
+        first == input + cells
+            ? std::string("; its log-mel input is finite, so the network produced the non-finite value")
+            : message("; its log-mel input is already non-finite (", *first, " at mel band ", (first - input) / frames,
+                      ", frame ", (first - input) % frames,
+                      "): the audio is too loud for the front-end's float power spectrum (check its sample values)");
+    throw Error(message("model '", model_.name(), "' returned ", std::isnan(*bad) ? "NaN" : "an infinite value",
+                        " as the logit of class '", model_.class_names()[static_cast<size_t>(bad - row)], "' for ",
+                        options_.input_name, " under ", where(r), cause));
+  }
+}
+
 double output_of(const float* logits, int classes, int target, models::Output output) {
   if (output == models::Output::logits) return logits[target];
   double top = logits[0];
@@ -134,6 +174,8 @@ void Evaluator::run_clips(const Matrix<uint8_t>& masks, const std::vector<int64_
     const auto t1 = std::chrono::steady_clock::now();
     const Matrix<float> batch = model_.logits_from_features(features_.data(), count, factorization_.frames());
     model_seconds_ += since(t1);
+    check_finite(batch, features_.data(), factorization_.frames(),
+                 [&](int64_t i) { return describe_mask(masks.row(todo[first + static_cast<size_t>(i)])); });
     windows_run_ += count * per_clip;
     std::copy(batch.values().begin(), batch.values().end(), out + first * static_cast<size_t>(classes));
   }
@@ -204,6 +246,11 @@ void Evaluator::run_windows(const Matrix<uint8_t>& masks, const std::vector<int6
     model_seconds_ += since(t1);
     HEARSAY_CHECK_AS(ShapeError, logits.rows() == count && logits.cols() == classes, "model '", model_.name(),
                      "' returned ", logits.rows(), " x ", logits.cols(), " logits for ", count, " windows");
+    check_finite(logits, features_.data(), w, [&](int64_t i) {
+      const Job& job = jobs[first + static_cast<size_t>(i)];
+      return message(describe_mask(masks.row(job.row)), ", in window ", job.window, " (frames ", starts_[job.window],
+                     " to ", std::min(starts_[job.window] + w, frames) - 1, ")");
+    });
     windows_run_ += count;
     std::copy(logits.values().begin(), logits.values().end(),
               job_logits.begin() + static_cast<std::ptrdiff_t>(first * classes));

@@ -10,6 +10,11 @@
 // that agrees with an earlier one on those components; only the frames of windows that must run are
 // composed. A clip's logits are then the mean of its windows' logits in window order, the same
 // arithmetic as Model::logits_from_features, so the result is bit-identical to the plain path.
+//
+// Non-finite outputs: logits that are NaN or infinite are an Error naming the model, the input and
+// the mask (and window) that produced them, thrown before they are cached or reach a method. A NaN
+// fed to a solver has no meaningful answer (LIME's forward selection once picked column -1 from NaN
+// R² values and corrupted the heap), so the evaluator is where it stops.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +30,10 @@
 namespace hearsay::methods {
 
 struct EvaluatorOptions {
-  int64_t batch_size = 0;    ///< network inputs (windows) per model call; 0: the model's preferred batch
-  bool cache = true;         ///< reuse logits of masks (and of windows) already evaluated for this input
-  bool window_cache = true;  ///< per-window evaluation and reuse (frame-local factorizations only)
+  int64_t batch_size = 0;                ///< network inputs (windows) per model call; 0: the model's preferred batch
+  bool cache = true;                     ///< reuse logits of masks (and of windows) already evaluated for this input
+  bool window_cache = true;              ///< per-window evaluation and reuse (frame-local factorizations only)
+  std::string input_name = "the input";  ///< the clip's path or id, named in errors about its outputs
 };
 
 class Evaluator {
@@ -38,6 +44,8 @@ class Evaluator {
   const models::Model& model() const { return model_; }
   const factorizations::Factorization& factorization() const { return factorization_; }
   int64_t components() const { return factorization_.size(); }
+  /// The clip's path or id (EvaluatorOptions::input_name), as errors name it.
+  const std::string& input_name() const { return options_.input_name; }
 
   /// Logits [n × classes] for each row of `masks` [n × components] (non-zero = keep).
   Matrix<float> logits(const Matrix<uint8_t>& masks);
@@ -68,6 +76,11 @@ class Evaluator {
   // Logits of the masks in rows `todo`, written to out rows [0, todo.size()).
   void run_clips(const Matrix<uint8_t>& masks, const std::vector<int64_t>& todo, float* out);
   void run_windows(const Matrix<uint8_t>& masks, const std::vector<int64_t>& todo, float* out);
+  // Throws when a row of `logits` is not finite: `inputs` holds the composed input of each row,
+  // [n_mels × frames], and `where(row)` describes the row's mask (and window) for the message.
+  template <class Where>
+  void check_finite(const Matrix<float>& logits, const float* inputs, int64_t frames, Where&& where) const;
+  std::string describe_mask(const uint8_t* mask) const;
 
   const models::Model& model_;
   const factorizations::Factorization& factorization_;

@@ -3,12 +3,14 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "methods/solvers.h"
 
 namespace hearsay::methods {
 
 std::vector<double> shapley_from_values(const std::vector<double>& values, int64_t m) {
   HEARSAY_CHECK_AS(ShapeError, static_cast<int64_t>(values.size()) == (int64_t{1} << m), "shapley: ", values.size(),
                    " values for ", m, " components");
+  require_finite("exact_shapley", "the coalition values", values);
   // weight[s] = s! (M - s - 1)! / M! for a coalition of size s without i.
   std::vector<double> weight(static_cast<size_t>(m));
   for (int64_t s = 0; s < m; ++s)

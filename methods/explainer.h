@@ -27,6 +27,11 @@ struct Capabilities {
   bool needs_gradients = false;  ///< calls Model::layer_gradient (white-box models only)
   bool stochastic = false;       ///< its result depends on the request's seed
   bool dense_map = false;        ///< produces a dense [n_mels × frames] map, pooled onto the components
+  /// The output the method explains unless the user chooses (ExplainRequest::output is what it does
+  /// explain; callers such as `hearsay explain` set it from here): the probability for perturbation
+  /// methods, whose scores then add up to probability changes; the logit for Grad-CAM, as Captum and
+  /// the paper apply it (a probability's gradient is damped by the softmax where the model is sure).
+  models::Output default_output = models::Output::probabilities;
 };
 
 struct ExplainRequest {
@@ -57,6 +62,9 @@ struct Explanation {
   uint64_t seed = 0;
   nlohmann::json options;                                 ///< the method's options, defaults filled in
   nlohmann::json diagnostics = nlohmann::json::object();  ///< method-specific details
+  /// Why the scores may not mean what they seem (a degenerate baseline, a poor surrogate fit, an
+  /// estimate that has not converged): each a sentence for the user, shown beside the scores.
+  std::vector<std::string> warnings;
 
   /// Indices of the components by decreasing score (ties by index).
   std::vector<int64_t> ranking() const;
@@ -74,13 +82,29 @@ class Explainer {
 
   /// Resolves the target, runs the method, and fills the bookkeeping (names, outputs, evaluations,
   /// time, seed, options). Throws ConfigError for a bad target and UnsupportedModelError when the
-  /// model lacks what the method needs, before any work.
+  /// model lacks what the method needs, before any work; Error naming the method when it produced a
+  /// score (or intercept, R², map cell) that is not finite. Adds the degenerate-baseline warnings
+  /// (see degenerate_baseline_warnings) to the method's own.
   Explanation explain(const ExplainRequest& request) const;
 
  protected:
   /// The method itself: fill out.scores (and map, intercept, r2, diagnostics as they apply).
   virtual void run(const ExplainRequest& request, int target, Explanation& out) const = 0;
 };
+
+/// Largest |f(all) − f(none)| that counts as "the baseline does not change the output": 0.05 of the
+/// probability range [0, 1]; for logits, 0.05 of the larger spread (max − min over classes) of the
+/// all-kept and the baseline logits, the scale on which a logit change can move the decision.
+constexpr double kDegenerateBaselineTolerance = 0.05;
+
+/// Warnings about the baseline of one explanation, from the logits of the input with every component
+/// kept and with none: f(none) within kDegenerateBaselineTolerance of f(all) (removing everything
+/// barely moves the output, so no component can matter much), and the baseline itself classified as
+/// the target (the default genre model calls silence "classical" at p = 1.00: the scores then
+/// measure departures from a baseline that already says the class). `baseline` describes it.
+std::vector<std::string> degenerate_baseline_warnings(const float* all_logits, const float* none_logits,
+                                                      const std::vector<std::string>& class_names, int target,
+                                                      models::Output output, const std::string& baseline);
 
 /// Every built-in explainer, registered in methods/builtin.cpp.
 const Registry<Explainer>& explainer_registry();

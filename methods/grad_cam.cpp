@@ -11,16 +11,21 @@ Capabilities GradCam::capabilities() const {
   Capabilities c;
   c.needs_gradients = true;
   c.dense_map = true;
+  c.default_output = models::Output::logits;
   return c;
 }
 
 std::string default_cam_layer(const models::Model& model) {
   const auto layers = model.layers();
-  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
-    const bool spatial = it->output_shape.size() == 3 && it->output_shape[1] * it->output_shape[2] > 1;
-    const bool pooling = it->type.find("Pool") != std::string::npos;
-    if (spatial && !pooling) return it->name;
-  }
+  auto spatial = [](const models::LayerInfo& l) {
+    return l.output_shape.size() == 3 && l.output_shape[1] * l.output_shape[2] > 1;
+  };
+  // The last convolution, as Captum users pick it (LayerGradCam(model, model.conv_last)).
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it)
+    if (spatial(*it) && it->type.find("Conv") != std::string::npos) return it->name;
+  // Layers whose types say nothing (a TorchScript module's own names): the last spatial non-pooling one.
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it)
+    if (spatial(*it) && it->type.find("Pool") == std::string::npos) return it->name;
   throw UnsupportedModelError(message("grad_cam: model '", model.name(),
                                       "' has no convolutional layer with a [channels, height, width] output"));
 }

@@ -90,6 +90,7 @@ Coalitions sample_coalitions(int64_t m, int64_t budget, uint64_t seed) {
 
   // Sample the rest: a size by the remaining kernel weight, a random coalition, and its complement.
   const auto fixed = static_cast<int64_t>(rows.size());
+  std::vector<int64_t> unit(rows.size(), -1);
   if (out.full_sizes != num_sizes && left > 0) {
     std::vector<double> p(size_weight.begin() + out.full_sizes, size_weight.end());
     for (int64_t s = out.full_sizes + 1; s <= num_paired; ++s) p[static_cast<size_t>(s - 1 - out.full_sizes)] /= 2.0;
@@ -104,33 +105,111 @@ Coalitions sample_coalitions(int64_t m, int64_t budget, uint64_t seed) {
       for (int64_t i = 0; i < s; ++i) mask[static_cast<size_t>(order[static_cast<size_t>(i)])] = 1;
       auto it = seen.find(mask);
       const bool fresh = it == seen.end();
+      const int64_t first = fresh ? static_cast<int64_t>(rows.size()) : it->second;
+      out.draws.push_back(first);
       if (fresh) {
-        seen[mask] = static_cast<int64_t>(rows.size());
+        seen[mask] = first;
         add(mask, 1.0);
+        unit.push_back(first);
         --left;
       } else {
-        weights[static_cast<size_t>(it->second)] += 1.0;
+        weights[static_cast<size_t>(first)] += 1.0;
       }
       if (left > 0 && s <= num_paired) {
         for (auto& v : mask) v = static_cast<uint8_t>(1 - v);
         if (fresh) {
           add(mask, 1.0);
+          unit.push_back(first);
           --left;
         } else {
-          weights[static_cast<size_t>(it->second + 1)] += 1.0;
+          weights[static_cast<size_t>(first + 1)] += 1.0;
         }
       }
     }
     const double weight_left = std::accumulate(size_weight.begin() + out.full_sizes, size_weight.end(), 0.0);
     const double drawn = std::accumulate(weights.begin() + fixed, weights.end(), 0.0);
     for (size_t r = static_cast<size_t>(fixed); r < weights.size(); ++r) weights[r] *= weight_left / drawn;
+    out.sampled_weight = weight_left;
   }
   out.masks = Matrix<uint8_t>(static_cast<int64_t>(rows.size()), m);
   for (size_t r = 0; r < rows.size(); ++r)
     std::copy(rows[r].begin(), rows[r].end(), out.masks.row(static_cast<int64_t>(r)));
   out.weights = std::move(weights);
+  out.unit = std::move(unit);
   return out;
 }
+
+namespace {
+
+// shap's constrained weighted least squares on the columns `chosen`: the last chosen variable is
+// eliminated (φ_last = Δ − Σ the others, so efficiency holds exactly) and the rest solved by LDLT, or
+// by a complete orthogonal decomposition when the system is singular. φ of the others is 0.
+struct ConstrainedFit {
+  Eigen::VectorXd phi;
+  bool singular = false;
+};
+
+ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd& w, const Eigen::VectorXd& y_adj,
+                                 double delta, const std::vector<int>& chosen) {
+  ConstrainedFit fit;
+  fit.phi = Eigen::VectorXd::Zero(z.cols());
+  if (chosen.empty()) return fit;
+  const int last = chosen.back();
+  const auto k = static_cast<Eigen::Index>(chosen.size()) - 1;
+  Eigen::MatrixXd e(z.rows(), k);
+  for (Eigen::Index j = 0; j < k; ++j) e.col(j) = z.col(chosen[static_cast<size_t>(j)]) - z.col(last);
+  const Eigen::VectorXd y2 = y_adj - z.col(last) * delta;
+  double sum = 0.0;
+  if (k > 0) {
+    const Eigen::MatrixXd ew = e.transpose() * w.asDiagonal();
+    const Eigen::MatrixXd normal = ew * e;
+    const Eigen::LDLT<Eigen::MatrixXd> ldlt(normal);
+    fit.singular = ldlt.info() != Eigen::Success || ldlt.vectorD().cwiseAbs().minCoeff() < 1e-12 * normal.norm();
+    const Eigen::VectorXd phi = fit.singular ? Eigen::VectorXd(normal.completeOrthogonalDecomposition().solve(ew * y2))
+                                             : Eigen::VectorXd(ldlt.solve(ew * y2));
+    for (Eigen::Index j = 0; j < k; ++j) {
+      fit.phi(chosen[static_cast<size_t>(j)]) = phi(j);
+      sum += phi(j);
+    }
+  }
+  fit.phi(last) = delta - sum;
+  return fit;
+}
+
+// Bootstrap standard errors of φ (see kernel_shap.h): the sampled draws resampled with replacement,
+// each replicate's sampled rows weighted by its draws as sample_coalitions weights them.
+Eigen::VectorXd bootstrap_standard_errors(const Coalitions& c, const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj,
+                                          double delta, const std::vector<int>& chosen, int replicates, uint64_t seed) {
+  const auto n = static_cast<Eigen::Index>(c.weights.size());
+  const auto draws = static_cast<int64_t>(c.draws.size());
+  std::vector<double> unit_rows(c.unit.size(), 0.0);
+  for (int64_t u : c.unit)
+    if (u >= 0) unit_rows[static_cast<size_t>(u)] += 1.0;
+  Rng rng(derive_seed(seed, 0x6b7368617020ULL));  // a stream of its own: the sampler's draws stay as they were
+  Eigen::VectorXd mean = Eigen::VectorXd::Zero(z.cols());
+  Eigen::VectorXd square = Eigen::VectorXd::Zero(z.cols());
+  std::vector<double> count(c.unit.size());
+  Eigen::VectorXd w(n);
+  for (int b = 0; b < replicates; ++b) {
+    std::fill(count.begin(), count.end(), 0.0);
+    for (int64_t d = 0; d < draws; ++d)
+      count[static_cast<size_t>(c.draws[static_cast<size_t>(rng.uniform_int(0, draws - 1))])] += 1.0;
+    double drawn = 0.0;
+    for (size_t u = 0; u < count.size(); ++u) drawn += count[u] * unit_rows[u];
+    for (Eigen::Index r = 0; r < n; ++r) {
+      const int64_t u = c.unit[static_cast<size_t>(r)];
+      w(r) = u < 0 ? c.weights[static_cast<size_t>(r)] : count[static_cast<size_t>(u)] * c.sampled_weight / drawn;
+    }
+    const Eigen::VectorXd phi = solve_constrained(z, w, y_adj, delta, chosen).phi;
+    // Welford's update: one pass, stable, in replicate order.
+    const Eigen::VectorXd diff = phi - mean;
+    mean += diff / static_cast<double>(b + 1);
+    square += diff.cwiseProduct(phi - mean);
+  }
+  return (square / static_cast<double>(std::max(replicates - 1, 1))).cwiseSqrt();
+}
+
+}  // namespace
 
 void KernelShap::run(const ExplainRequest& request, int target, Explanation& out) const {
   const KernelShapOptions& o = settings();
@@ -139,6 +218,8 @@ void KernelShap::run(const ExplainRequest& request, int target, Explanation& out
   const int64_t budget = o.num_samples > 0 ? o.num_samples : 2 * m + 2048;
   const Coalitions c = sample_coalitions(m, budget, request.seed);
   const std::vector<double> outputs = evaluator.outputs(c.masks, target, request.output);
+  require_finite("kernel_shap", "the coalition outputs", outputs);
+  require_finite("kernel_shap", "f(all) and f(none)", std::vector<double>{out.full_output, out.empty_output});
   const double f_none = out.empty_output;
   const double delta = out.full_output - f_none;
   const auto n = static_cast<Eigen::Index>(c.weights.size());
@@ -174,37 +255,44 @@ void KernelShap::run(const ExplainRequest& request, int target, Explanation& out
         if (fit.coef(i) != 0.0) chosen.push_back(i);
     }
   }
-  out.scores.assign(static_cast<size_t>(m), 0.0);
   out.intercept = f_none;
   out.diagnostics["coalitions"] = n;
   out.diagnostics["sizes_enumerated"] = c.full_sizes;
+  const ConstrainedFit fit = solve_constrained(z, w, y_adj, delta, chosen);
+  out.scores.assign(fit.phi.data(), fit.phi.data() + m);
   if (chosen.empty()) return;
-
-  // Eliminate the last chosen variable: φ_last = Δ − Σ other φ, then weighted least squares.
-  const int last = chosen.back();
-  const auto k = static_cast<Eigen::Index>(chosen.size()) - 1;
-  Eigen::MatrixXd e(n, k);
-  for (Eigen::Index j = 0; j < k; ++j) e.col(j) = z.col(chosen[static_cast<size_t>(j)]) - z.col(last);
-  const Eigen::VectorXd y2 = y_adj - z.col(last) * delta;
-  Eigen::VectorXd phi(k);
-  if (k > 0) {
-    const Eigen::MatrixXd ew = e.transpose() * w.asDiagonal();
-    const Eigen::MatrixXd normal = ew * e;
-    const Eigen::LDLT<Eigen::MatrixXd> ldlt(normal);
-    const bool singular = ldlt.info() != Eigen::Success || ldlt.vectorD().cwiseAbs().minCoeff() < 1e-12 * normal.norm();
-    phi = singular ? Eigen::VectorXd(normal.completeOrthogonalDecomposition().solve(ew * y2))
-                   : Eigen::VectorXd(ldlt.solve(ew * y2));
-    out.diagnostics["singular_system"] = singular;
-  }
-  double sum = 0.0;
-  for (Eigen::Index j = 0; j < k; ++j) {
-    out.scores[static_cast<size_t>(chosen[static_cast<size_t>(j)])] = phi(j);
-    sum += phi(j);
-  }
-  out.scores[static_cast<size_t>(last)] = delta - sum;
+  if (chosen.size() > 1) out.diagnostics["singular_system"] = fit.singular;
   nlohmann::json names = nlohmann::json::array();
   for (int i : chosen) names.push_back(out.names[static_cast<size_t>(i)]);
   out.diagnostics["components_in_fit"] = names;
+  report_convergence(c, z, y_adj, delta, chosen, request.seed, out);
+}
+
+void KernelShap::report_convergence(const Coalitions& c, const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj,
+                                    double delta, const std::vector<int>& chosen, uint64_t seed,
+                                    Explanation& out) const {
+  const KernelShapOptions& o = settings();
+  if (o.bootstrap_replicates == 0) return;
+  const bool sampled = !c.draws.empty();
+  const Eigen::VectorXd se = sampled
+                                 ? bootstrap_standard_errors(c, z, y_adj, delta, chosen, o.bootstrap_replicates, seed)
+                                 : Eigen::VectorXd(Eigen::VectorXd::Zero(z.cols()));
+  const auto [lo, hi] = std::minmax_element(out.scores.begin(), out.scores.end());
+  const double range = *hi - *lo;
+  Eigen::Index worst = 0;
+  const double largest = se.size() ? se.maxCoeff(&worst) : 0.0;
+  const bool converged = largest <= o.convergence_threshold * range;
+  out.diagnostics["standard_errors"] = std::vector<double>(se.data(), se.data() + se.size());
+  out.diagnostics["convergence_ratio"] = range > 0.0 ? nlohmann::json(largest / range) : nlohmann::json(nullptr);
+  out.diagnostics["converged"] = converged;
+  out.diagnostics["bootstrap_replicates"] = sampled ? o.bootstrap_replicates : 0;
+  if (!converged)
+    out.warnings.push_back(
+        message("kernel_shap has not converged: the largest bootstrap standard error (", largest, ", component '",
+                out.names[static_cast<size_t>(worst)], "') is ",
+                range > 0.0 ? message(largest / range) : std::string("infinite"), " times the range of the values (",
+                range, "), above convergence_threshold = ", o.convergence_threshold,
+                " (Covert & Lee 2021); raise num_samples (", z.rows(), " coalitions were evaluated)"));
 }
 
 }  // namespace hearsay::methods

@@ -99,6 +99,12 @@ void Lime::run(const ExplainRequest& request, int target, Explanation& out) cons
   }
   out.intercept = fit.intercept;
   out.r2 = weighted_r2(y, fit.predict(xu), w);
+  if (*out.r2 < o.min_r2)
+    out.warnings.push_back(message("poor surrogate fit: lime's weighted R^2 is ", *out.r2,
+                                   ", below min_r2 = ", o.min_r2,
+                                   "; the linear surrogate explains little of the model's outputs, so its "
+                                   "coefficients are not a reliable description (more num_samples, or fewer "
+                                   "components, may help)"));
   out.diagnostics["used_components"] = used_names;
   out.diagnostics["local_prediction"] = fit.intercept + fit.coef.sum();  // the surrogate at all ones
   out.diagnostics["kernel_weight_sum"] = w.sum();

@@ -4,7 +4,9 @@
 // `exhaustive`); each row is weighted by the kernel sqrt(exp(−d² / w²)) of its cosine distance d to
 // the all-ones row; the scores are the coefficients of a weighted ridge regression (α = 1, with
 // intercept) of the model's output on the masks, over the features chosen by `feature_selection`.
-// The explanation reports the surrogate's weighted R² in sample and on fresh held-out perturbations.
+// The explanation reports the surrogate's weighted R² in sample and on fresh held-out perturbations;
+// an in-sample R² below `min_r2` adds a warning: the linear surrogate then explains little of what the
+// model did on the perturbations, and its coefficients are not a description of the model.
 #pragma once
 
 #include "core/configured.h"
@@ -23,6 +25,7 @@ struct LimeOptions {
   FeatureSelection feature_selection = FeatureSelection::automatic;  ///< lime's choices
   int num_features = 100000;       ///< features kept by the selection (all by default, as audioLIME)
   double held_out_fraction = 0.1;  ///< extra fresh perturbations, as a fraction of num_samples, for R²
+  double min_r2 = 0.3;             ///< an in-sample weighted R² below this adds a warning; in [0, 1]
 
   template <class V>
   void visit(V& v) {
@@ -42,6 +45,7 @@ struct LimeOptions {
     v("num_features", num_features, "components kept by the selection", Range::at_least(1));
     v("held_out_fraction", held_out_fraction, "fresh perturbations for the held-out R^2, re num_samples",
       Range::between(0, 10));
+    v("min_r2", min_r2, "a weighted R^2 of the surrogate below this adds a warning", Range::between(0, 1));
   }
 };
 

@@ -14,11 +14,36 @@ namespace hearsay::methods {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
+void require_finite(const std::string& who, const std::string& what, const Eigen::Ref<const MatrixXd>& values) {
+  for (Eigen::Index c = 0; c < values.cols(); ++c)
+    for (Eigen::Index r = 0; r < values.rows(); ++r) {
+      const double v = values(r, c);
+      if (std::isfinite(v)) continue;
+      throw Error(message(who, ": ", std::isnan(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf"), " in ", what, " at row ", r,
+                          values.cols() > 1 ? message(", column ", c) : std::string(), "; a fit needs finite values"));
+    }
+}
+
+void require_finite(const std::string& who, const std::string& what, const std::vector<double>& values) {
+  require_finite(who, what, Eigen::Map<const VectorXd>(values.data(), static_cast<Eigen::Index>(values.size())));
+}
+
+namespace {
+// The inputs every weighted solver takes, checked in one place.
+void require_finite_problem(const char* who, const MatrixXd& x, const VectorXd& y, const VectorXd* w = nullptr) {
+  require_finite(who, "the design matrix x", x);
+  require_finite(who, "the targets y", y);
+  if (w) require_finite(who, "the sample weights w", *w);
+}
+}  // namespace
+
 Eigen::VectorXd LinearFit::predict(const MatrixXd& x) const { return (x * coef).array() + intercept; }
 
 LinearFit weighted_ridge(const MatrixXd& x, const VectorXd& y, const VectorXd& w, double alpha) {
   HEARSAY_CHECK_AS(ShapeError, x.rows() == y.size() && y.size() == w.size(), "ridge: ", x.rows(), " rows, ", y.size(),
                    " targets, ", w.size(), " weights");
+  require_finite_problem("ridge", x, y, &w);
+  HEARSAY_CHECK(std::isfinite(alpha) && alpha >= 0.0, "ridge: the penalty alpha must be finite and >= 0, got ", alpha);
   const double total = w.sum();
   HEARSAY_CHECK(total > 0.0, "ridge: the sample weights sum to zero");
   const VectorXd x_mean = (x.transpose() * w) / total;
@@ -41,6 +66,9 @@ LinearFit weighted_ridge(const MatrixXd& x, const VectorXd& y, const VectorXd& w
 }
 
 double weighted_r2(const VectorXd& y, const VectorXd& prediction, const VectorXd& w) {
+  require_finite("weighted R^2", "the targets y", y);
+  require_finite("weighted R^2", "the predictions", prediction);
+  require_finite("weighted R^2", "the sample weights w", w);
   const double y_mean = w.dot(y) / w.sum();
   const double numerator = (w.array() * (y - prediction).array().square()).sum();
   const double denominator = (w.array() * (y.array() - y_mean).square()).sum();
@@ -55,6 +83,7 @@ MatrixXd take_columns(const MatrixXd& x, const std::vector<int>& columns) {
 }
 
 LarsPath lars_path(const MatrixXd& x, const VectorXd& y, bool lasso, int max_steps) {
+  require_finite_problem(lasso ? "lars_path (lasso)" : "lars_path", x, y);
   const auto n = static_cast<double>(x.rows());
   const Eigen::Index p = x.cols();
   constexpr double kTiny = 1e-12;
@@ -139,6 +168,8 @@ LarsPath lars_path(const MatrixXd& x, const VectorXd& y, bool lasso, int max_ste
 }
 
 LinearFit lasso(const MatrixXd& x, const VectorXd& y, double alpha) {
+  require_finite_problem("lasso", x, y);
+  HEARSAY_CHECK(std::isfinite(alpha) && alpha >= 0.0, "lasso: the penalty alpha must be finite and >= 0, got ", alpha);
   const VectorXd x_mean = x.colwise().mean();
   const double y_mean = y.mean();
   const MatrixXd xc = x.rowwise() - x_mean.transpose();
@@ -163,6 +194,7 @@ LinearFit lasso(const MatrixXd& x, const VectorXd& y, double alpha) {
 }
 
 std::vector<int> forward_selection(const MatrixXd& x, const VectorXd& y, const VectorXd& w, int k) {
+  require_finite_problem("forward_selection", x, y, &w);
   std::vector<int> used;
   const int limit = std::min<int>(k, static_cast<int>(x.cols()));
   for (int round = 0; round < limit; ++round) {
@@ -180,12 +212,15 @@ std::vector<int> forward_selection(const MatrixXd& x, const VectorXd& y, const V
         best = f;
       }
     }
+    // Finite inputs give finite scores; this guards the index the caller will use, whatever happens.
+    HEARSAY_CHECK(best >= 0, "forward_selection: no remaining column gave a finite R^2 in round ", round + 1);
     used.push_back(best);
   }
   return used;
 }
 
 std::vector<int> highest_weights(const MatrixXd& x, const VectorXd& y, const VectorXd& w, int k) {
+  require_finite_problem("highest_weights", x, y, &w);
   // lime weighs each coefficient by the explained instance's value; here that row is all ones.
   const LinearFit fit = weighted_ridge(x, y, w, 0.0);
   std::vector<int> order(static_cast<size_t>(x.cols()));
@@ -197,6 +232,7 @@ std::vector<int> highest_weights(const MatrixXd& x, const VectorXd& y, const Vec
 }
 
 std::vector<int> lasso_path_selection(const MatrixXd& x, const VectorXd& y, const VectorXd& w, int k) {
+  require_finite_problem("lasso_path", x, y, &w);
   const double total = w.sum();
   const VectorXd x_mean = (x.transpose() * w) / total;
   const double y_mean = w.dot(y) / total;

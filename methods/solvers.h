@@ -3,8 +3,13 @@
 // sklearn's weighted R² (r2_score), lime's feature selections (lime_base.py), and least-angle
 // regression with the lasso modification (Efron, Hastie, Johnstone & Tibshirani, "Least angle
 // regression", Annals of Statistics 2004; sklearn's lars_path).
+//
+// Every solver refuses non-finite inputs with an Error naming itself and the entry: a least-squares
+// problem with a NaN has no meaningful answer, and comparisons with NaN select nothing (forward
+// selection once returned column -1 and the caller corrupted the heap with it).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -41,6 +46,11 @@ std::vector<int> forward_selection(const Eigen::MatrixXd& x, const Eigen::Vector
 std::vector<int> highest_weights(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& w, int k);
 std::vector<int> lasso_path_selection(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& w,
                                       int k);
+
+/// Throws Error "<who>: NaN in <what> at row r, column c" at the first non-finite entry.
+void require_finite(const std::string& who, const std::string& what, const Eigen::Ref<const Eigen::MatrixXd>& values);
+/// Same for a vector of values.
+void require_finite(const std::string& who, const std::string& what, const std::vector<double>& values);
 
 /// Columns `columns` of x.
 Eigen::MatrixXd take_columns(const Eigen::MatrixXd& x, const std::vector<int>& columns);

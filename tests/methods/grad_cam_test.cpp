@@ -64,7 +64,7 @@ TEST(GradCam, LocalisesTheRegionThatCarriesTheEvidence) {
   }
 }
 
-TEST(GradCam, DefaultLayerIsTheLastConvolutionalBlockAndBadLayersAreNamed) {
+TEST(GradCam, DefaultLayerOfTheToysAndBadLayersAreNamed) {
   const FrontEndOptions options;
   Matrix<float> region(96, 20, 1.0f);
   const testing::RegionToy toy(options, 20, region);
@@ -78,6 +78,46 @@ TEST(GradCam, DefaultLayerIsTheLastConvolutionalBlockAndBadLayersAreNamed) {
   ExplainRequest request;
   request.evaluator = &evaluator;
   EXPECT_THROW_WITH(explainer_registry().create("grad_cam", {{"layer", "fc9"}})->explain(request), ConfigError, "fc9");
+}
+
+// A model that only lists layers, shaped like a VGG block stack: conv → BatchNorm → ReLU → pool, twice.
+class LayerList : public models::Model {
+ public:
+  explicit LayerList(std::vector<models::LayerInfo> layers) : layers_(std::move(layers)) {}
+  std::string name() const override { return "layer list"; }
+  const FrontEnd& front_end() const override { return front_end_; }
+  const std::vector<std::string>& class_names() const override { return classes_; }
+  int64_t input_frames() const override { return 20; }
+  Matrix<float> window_logits(const float*, int64_t count) const override { return Matrix<float>(count, 2, 0.0f); }
+  std::vector<models::LayerInfo> layers() const override { return layers_; }
+
+ private:
+  std::vector<models::LayerInfo> layers_;
+  FrontEnd front_end_{FrontEndOptions{}};
+  std::vector<std::string> classes_{"a", "b"};
+};
+
+TEST(GradCam, DefaultLayerIsTheLastConvolutionAsCaptumUsersPickIt) {
+  const LayerList vgg({{"block1.conv", "Conv2d", {8, 96, 20}, {}},
+                       {"block1.bn", "BatchNorm2d", {8, 96, 20}, {}},
+                       {"block1.relu", "ReLU", {8, 96, 20}, {}},
+                       {"block1.pool", "MaxPool2d", {8, 48, 10}, {}},
+                       {"block2.conv", "Conv2d", {16, 48, 10}, {}},
+                       {"block2.bn", "BatchNorm2d", {16, 48, 10}, {}},
+                       {"block2.relu", "ReLU", {16, 48, 10}, {}},
+                       {"head.pool", "AdaptiveAvgPool2d", {16, 1, 1}, {}},
+                       {"head.fc", "Linear", {2}, {}}});
+  EXPECT_EQ(default_cam_layer(vgg), "block2.conv");  // not block2.relu, the last spatial layer
+  // Untyped layers (a TorchScript module's own names): the last spatial layer that is not a pooling one.
+  const LayerList untyped({{"a", "Module", {4, 8, 8}, {}}, {"b", "Module", {4, 8, 8}, {}}, {"c", "Module", {2}, {}}});
+  EXPECT_EQ(default_cam_layer(untyped), "b");
+}
+
+TEST(GradCam, ExplainsTheLogitByDefaultAndPerturbationMethodsTheProbability) {
+  for (const auto& name : explainer_registry().names()) {
+    const auto c = explainer_registry().create(name)->capabilities();
+    EXPECT_EQ(c.default_output, name == "grad_cam" ? models::Output::logits : models::Output::probabilities) << name;
+  }
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 #include <Eigen/Dense>
 
 #include "core/random.h"
+#include "methods/exact_shapley.h"
 #include "methods/solvers.h"
+#include "tests/support/test_support.h"
 
 namespace hearsay::methods {
 namespace {
@@ -107,6 +110,50 @@ TEST(FeatureSelection, FindsTheInformativeColumns) {
     std::vector<int> chosen = select(x, y, w, 2);
     std::sort(chosen.begin(), chosen.end());
     EXPECT_EQ(chosen, (std::vector<int>{1, 4}));
+  }
+}
+
+// Every solver refuses NaN and Inf by its name and the entry; none returns an index or a value built
+// on them (forward selection once returned column -1, which its caller used as a column).
+TEST(NonFiniteInputs, EverySolverRefusesThemByName) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const Eigen::MatrixXd x = random_matrix(30, 4, 5);
+  const Eigen::VectorXd y = random_matrix(30, 1, 6).col(0);
+  const Eigen::VectorXd w = Eigen::VectorXd::Constant(30, 0.5);
+  Eigen::VectorXd y_nan = y;
+  y_nan(3) = nan;
+  Eigen::MatrixXd x_inf = x;
+  x_inf(7, 2) = inf;
+  Eigen::VectorXd w_inf = w;
+  w_inf(0) = -inf;
+  EXPECT_THROW_WITH(weighted_ridge(x, y_nan, w, 1.0), Error, "ridge: NaN in the targets y at row 3");
+  EXPECT_THROW_WITH(weighted_ridge(x_inf, y, w, 1.0), Error, "ridge: +Inf in the design matrix x at row 7, column 2");
+  EXPECT_THROW_WITH(weighted_ridge(x, y, w_inf, 1.0), Error, "ridge: -Inf in the sample weights w at row 0");
+  EXPECT_THROW_WITH(weighted_ridge(x, y, w, nan), Error, "ridge: the penalty alpha");
+  EXPECT_THROW_WITH(weighted_r2(y, y_nan, w), Error, "weighted R^2: NaN in the predictions at row 3");
+  EXPECT_THROW_WITH(forward_selection(x, y_nan, w, 2), Error, "forward_selection: NaN in the targets y");
+  EXPECT_THROW_WITH(highest_weights(x_inf, y, w, 2), Error, "highest_weights: +Inf in the design matrix x");
+  EXPECT_THROW_WITH(lasso_path_selection(x, y_nan, w, 2), Error, "lasso_path: NaN in the targets y");
+  EXPECT_THROW_WITH(lars_path(x_inf, y, true, 10), Error, "lars_path (lasso): +Inf in the design matrix x");
+  EXPECT_THROW_WITH(lars_path(x, y_nan, false, 10), Error, "lars_path: NaN in the targets y");
+  EXPECT_THROW_WITH(lasso(x, y_nan, 0.1), Error, "lasso: NaN in the targets y");
+  EXPECT_THROW_WITH(lasso(x, y, inf), Error, "lasso: the penalty alpha");
+  std::vector<double> values(16, 0.5);
+  values[5] = inf;
+  EXPECT_THROW_WITH(shapley_from_values(values, 4), Error, "exact_shapley: +Inf in the coalition values at row 5");
+}
+
+TEST(NonFiniteInputs, ForwardSelectionReturnsValidColumnsOnFiniteInput) {
+  // A constant target: every R² ties (sklearn's 1 for a perfect fit), and a column is still chosen.
+  const Eigen::MatrixXd x = random_matrix(20, 5, 8);
+  const Eigen::VectorXd y = Eigen::VectorXd::Constant(20, 2.0);
+  const Eigen::VectorXd w = Eigen::VectorXd::Ones(20);
+  const std::vector<int> used = forward_selection(x, y, w, 3);
+  ASSERT_EQ(used.size(), 3u);
+  for (int c : used) {
+    EXPECT_GE(c, 0);
+    EXPECT_LT(c, 5);
   }
 }
 
