@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -132,7 +133,9 @@ class SoundFile {
     HEARSAY_CHECK_AS(IoError, !ec, "cannot open '", path, "': ", ec.message());
     HEARSAY_CHECK_AS(IoError, bytes > 0, "cannot read '", path, "': the file is empty (0 bytes)");
     bytes_ = static_cast<int64_t>(bytes);
-    file_ = sf_open(path.c_str(), SFM_READ, &info_);
+    // Owned from here on: a check below that throws leaves the constructor without running the
+    // destructor, and the handle (about 40 KB of libsndfile buffers) must be closed all the same.
+    file_.reset(sf_open(path.c_str(), SFM_READ, &info_));
     if (!file_) {
       std::string why = explain_wav_header(path);
       if (why.empty())
@@ -142,12 +145,9 @@ class SoundFile {
     }
     // libsndfile reads a .au file without its ".snd" header as raw 8 kHz u-law: any bytes become
     // "audio". hearsay never asks for raw input, so a raw format can only be that guess.
-    if ((info_.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RAW) {
-      sf_close(file_);
-      file_ = nullptr;
+    if ((info_.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RAW)
       throw IoError(message("cannot read '", path, "' as audio: it has no audio header (libsndfile would read its ",
                             "bytes as header-less 8 kHz u-law)"));
-    }
     HEARSAY_CHECK_AS(IoError, info_.samplerate > 0, "cannot read '", path, "': sample rate ", info_.samplerate);
     HEARSAY_CHECK_AS(IoError, info_.channels > 0, "cannot read '", path, "': ", info_.channels, " channels");
     // A rate far outside what audio uses is a damaged header; taken at its word, resampling 1 Hz
@@ -157,12 +157,6 @@ class SoundFile {
                      " Hz; accepted: ", kMinFileSampleRate, " to ", kMaxFileSampleRate, " Hz");
     claim_ = judge_claim();
   }
-  ~SoundFile() {
-    if (file_) sf_close(file_);
-  }
-  SoundFile(const SoundFile&) = delete;
-  SoundFile& operator=(const SoundFile&) = delete;
-
   const SF_INFO& info() const { return info_; }
   int64_t bytes() const { return bytes_; }
   Claim claim() const { return claim_; }
@@ -177,21 +171,22 @@ class SoundFile {
     out.sample_rate = info_.samplerate;
     out.channels = info_.channels;
     out.frames = info_.frames == SF_COUNT_MAX ? 0 : info_.frames;
-    out.truncated = claim_ == Claim::implausible || claim_ == Claim::missing_end || log_says_truncated(file_);
+    out.truncated = claim_ == Claim::implausible || claim_ == Claim::missing_end || log_says_truncated(file_.get());
     return out;
   }
 
   // Reads up to `frames` frames into `out`; fails with the file's name on a read error.
   int64_t read(float* out, int64_t frames) {
-    const sf_count_t got = sf_readf_float(file_, out, frames);
-    HEARSAY_CHECK_AS(IoError, sf_error(file_) == SF_ERR_NO_ERROR, "error reading '", path_, "': ", sf_strerror(file_));
+    const sf_count_t got = sf_readf_float(file_.get(), out, frames);
+    HEARSAY_CHECK_AS(IoError, sf_error(file_.get()) == SF_ERR_NO_ERROR, "error reading '", path_,
+                     "': ", sf_strerror(file_.get()));
     return got;
   }
 
   // Moves to frame `start`, decoding and dropping frames where the format cannot seek; returns how
   // many frames it got past (less than `start` when the audio ends first).
   int64_t skip(int64_t start) {
-    if (start == 0 || (claim_ == Claim::exact && sf_seek(file_, start, SEEK_SET) == start)) return start;
+    if (start == 0 || (claim_ == Claim::exact && sf_seek(file_.get(), start, SEEK_SET) == start)) return start;
     std::vector<float> dropped(static_cast<size_t>(kBlockFrames * info_.channels));
     int64_t done = 0;
     while (done < start) {
@@ -227,7 +222,7 @@ class SoundFile {
   std::string path_;
   int64_t bytes_ = 0;
   SF_INFO info_{};
-  SNDFILE* file_ = nullptr;
+  std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> file_{nullptr, &sf_close};
   Claim claim_ = Claim::exact;
 };
 
