@@ -46,15 +46,58 @@ std::string describe(const WaveformBaselineOptions& o) {
   switch (o.baseline) {
     case WaveformBaseline::zero:
       return "silence";
-    case WaveformBaseline::mean:
-      return "the clip's mean sample value";
     case WaveformBaseline::noise:
       return message("white noise at ", o.noise_db, " dB re the clip RMS (seed ", o.seed, ")");
+    case WaveformBaseline::shaped_noise:
+      return message("noise with the clip's average spectrum and level (seed ", o.seed, ")");
   }
   return "?";
 }
 
+// Average power per STFT bin over the frames of a spectrogram.
+std::vector<double> average_power(const Matrix<Complex>& spectrum) {
+  std::vector<double> power(static_cast<size_t>(spectrum.cols()), 0.0);
+  for (int64_t t = 0; t < spectrum.rows(); ++t)
+    for (int64_t k = 0; k < spectrum.cols(); ++k) power[static_cast<size_t>(k)] += std::norm(spectrum(t, k));
+  for (auto& p : power) p /= static_cast<double>(std::max<int64_t>(spectrum.rows(), 1));
+  return power;
+}
+
+double rms(const std::vector<float>& x) {
+  double energy = 0.0;
+  for (float v : x) energy += static_cast<double>(v) * v;
+  return std::sqrt(energy / static_cast<double>(std::max<size_t>(x.size(), 1)));
+}
+
 }  // namespace
+
+std::vector<float> shaped_noise(const std::vector<float>& mix, const Stft& stft, uint64_t seed) {
+  const auto n = static_cast<int64_t>(mix.size());
+  const double level = rms(mix);
+  if (level == 0.0) return std::vector<float>(mix.size(), 0.0f);
+  Rng rng(seed);
+  std::vector<float> out(mix.size());
+  for (auto& v : out) v = static_cast<float>(rng.normal());
+  const std::vector<double> target = average_power(stft.forward(mix.data(), n));
+  // The inverse STFT of a reshaped spectrogram is not exactly that spectrogram (neighbouring frames
+  // overlap), so the first pass leaves steep slopes of the spectrum up to 2 dB off; each further pass
+  // measures what came out and corrects the gains again.
+  constexpr int kPasses = 3;
+  for (int pass = 0; pass < kPasses; ++pass) {
+    Matrix<Complex> spectrum = stft.forward(out.data(), n);
+    const std::vector<double> have = average_power(spectrum);
+    for (int64_t k = 0; k < spectrum.cols(); ++k) {
+      const double ratio =
+          have[static_cast<size_t>(k)] > 0.0 ? target[static_cast<size_t>(k)] / have[static_cast<size_t>(k)] : 0.0;
+      const auto gain = static_cast<float>(std::sqrt(ratio));
+      for (int64_t t = 0; t < spectrum.rows(); ++t) spectrum(t, k) *= gain;
+    }
+    out = stft.inverse(spectrum, n);
+  }
+  const double scale = level / std::max(rms(out), 1e-30);
+  for (auto& v : out) v = static_cast<float>(v * scale);
+  return out;
+}
 
 WaveformFactorization::WaveformFactorization(const FrontEnd& front_end, std::vector<Source> sources,
                                              std::vector<float> background, std::vector<int64_t> boundaries,
@@ -80,19 +123,15 @@ WaveformFactorization::WaveformFactorization(const FrontEnd& front_end, std::vec
                      s.signal.size(), " samples, the clip ", n);
     source_names_.push_back(s.name);
   }
-  // The mix (sources + background) defines the level of the mean and noise baselines.
+  // The mix (sources + background) defines the level (and, for shaped_noise, the spectrum) of the baseline.
   std::vector<float> mix(background.empty() ? std::vector<float>(static_cast<size_t>(n), 0.0f) : background);
   for (const auto& s : sources)
     for (int64_t k = 0; k < n; ++k) mix[static_cast<size_t>(k)] += s.signal[static_cast<size_t>(k)];
   std::vector<float> fill;
-  if (baseline.baseline == WaveformBaseline::mean) {
-    double sum = 0.0;
-    for (float v : mix) sum += v;
-    fill.assign(static_cast<size_t>(n), static_cast<float>(sum / static_cast<double>(n)));
+  if (baseline.baseline == WaveformBaseline::shaped_noise) {
+    fill = shaped_noise(mix, front_end_->stft(), baseline.seed);
   } else if (baseline.baseline == WaveformBaseline::noise) {
-    double energy = 0.0;
-    for (float v : mix) energy += static_cast<double>(v) * v;
-    const double level = std::sqrt(energy / static_cast<double>(n)) * std::pow(10.0, baseline.noise_db / 20.0);
+    const double level = rms(mix) * std::pow(10.0, baseline.noise_db / 20.0);
     Rng rng(baseline.seed);
     fill.resize(static_cast<size_t>(n));
     for (auto& v : fill) v = static_cast<float>(level * rng.normal());

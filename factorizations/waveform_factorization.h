@@ -12,23 +12,39 @@
 namespace hearsay::factorizations {
 
 /// What fills a removed waveform component.
-enum class WaveformBaseline { zero, mean, noise };
+///
+/// There is no "mean" baseline: a waveform's mean is its DC offset, about 0, so it gave the same
+/// explanations as silence. `shaped_noise` is the informative alternative: sound with the clip's
+/// average spectrum and level but none of its structure in time, so a component scores by what it adds
+/// beyond its spectral colour (the audio analogue of a blurred image baseline).
+enum class WaveformBaseline { zero, noise, shaped_noise };
 
 /// Options shared by the waveform factorizers.
 struct WaveformBaselineOptions {
-  WaveformBaseline baseline = WaveformBaseline::zero;  ///< zero: silence; mean: the clip's mean value; noise
+  /// zero: silence; noise: white noise at noise_db; shaped_noise: Gaussian noise with the clip's
+  /// average power spectrum (per STFT bin, over all frames) and RMS
+  WaveformBaseline baseline = WaveformBaseline::zero;
   double noise_db = -30.0;  ///< white noise level relative to the clip's RMS, in dB (noise baseline only)
-  uint64_t seed = 0;        ///< seed of the noise baseline
+  uint64_t seed = 0;        ///< seed of the noise and shaped_noise baselines
 
   template <class V>
   void visit(V& v) {
     v.choice("baseline", baseline,
-             {{"zero", WaveformBaseline::zero}, {"mean", WaveformBaseline::mean}, {"noise", WaveformBaseline::noise}},
-             "what replaces a removed component");
+             {{"zero", WaveformBaseline::zero},
+              {"noise", WaveformBaseline::noise},
+              {"shaped_noise", WaveformBaseline::shaped_noise}},
+             "what replaces a removed component: silence, white noise, or noise with the clip's average spectrum and "
+             "level");
     v("noise_db", noise_db, "noise level relative to the clip RMS in dB (baseline noise)", Range::between(-120, 20));
-    v("seed", seed, "seed of the noise baseline");
+    v("seed", seed, "seed of the noise and shaped_noise baselines");
   }
 };
+
+/// Gaussian noise, n = mix.size() samples, whose average power spectrum over STFT frames (with
+/// `stft`'s settings) is the mix's, at the mix's RMS: white noise from `seed`, each STFT bin scaled by
+/// sqrt(P_mix(k) / P_noise(k)) and inverted (three passes, each correcting what the inverse smoothed),
+/// then rescaled to the mix's RMS. Zeros for a silent mix.
+std::vector<float> shaped_noise(const std::vector<float>& mix, const Stft& stft, uint64_t seed);
 
 /// Sample boundaries of time segments: `count` equal segments (the last takes the remainder), or the
 /// interior cut points `cuts_seconds` when given. Every segment must span at least one hop.

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -62,6 +64,60 @@ TEST(Segments, NoiseBaselineHasItsLevelAndIsSeeded) {
   EXPECT_NE(a->render(none).samples(), c->render(none).samples());
   EXPECT_NEAR(20.0 * std::log10(a->render(none).rms() / in.audio.rms()), -20.0, 0.2);
   EXPECT_EQ(a->baseline(), "white noise at -20 dB re the clip RMS (seed 1)");
+}
+
+// The shaped-noise baseline (it replaced "mean", a DC offset that explained exactly like silence):
+// noise with the clip's average spectrum and level, seeded, and far from silence.
+TEST(Segments, ShapedNoiseBaselineHasTheClipsAverageSpectrumAndLevel) {
+  const auto in = clip_input();
+  const auto a = make("segments", {{"segments", 4}, {"baseline", "shaped_noise"}, {"seed", 1}}, in);
+  const auto b = make("segments", {{"segments", 4}, {"baseline", "shaped_noise"}, {"seed", 1}}, in);
+  const auto c = make("segments", {{"segments", 4}, {"baseline", "shaped_noise"}, {"seed", 2}}, in);
+  const auto zero = make("segments", {{"segments", 4}}, in);
+  const std::vector<uint8_t> none(4, 0);
+  const Audio noise = a->render(none);
+  EXPECT_EQ(noise.samples(), b->render(none).samples());
+  EXPECT_NE(noise.samples(), c->render(none).samples());
+  EXPECT_NEAR(noise.rms() / in.audio.rms(), 1.0, 1e-4);
+  EXPECT_EQ(a->baseline(), "noise with the clip's average spectrum and level (seed 1)");
+
+  // Average power per STFT bin, summed over bands of 16 bins, within 1.5 dB of the clip's wherever
+  // the clip's band is within 50 dB of its loudest band.
+  const Stft& stft = front_end().stft();
+  auto band_power = [&](const Audio& audio) {
+    const Matrix<Complex> s = stft.forward(audio.samples().data(), static_cast<int64_t>(audio.samples().size()));
+    std::vector<double> bands(static_cast<size_t>((s.cols() + 15) / 16), 0.0);
+    for (int64_t t = 0; t < s.rows(); ++t)
+      for (int64_t k = 0; k < s.cols(); ++k) bands[static_cast<size_t>(k / 16)] += std::norm(s(t, k));
+    return bands;
+  };
+  const std::vector<double> want = band_power(in.audio);
+  const std::vector<double> got = band_power(noise);
+  const double loudest = *std::max_element(want.begin(), want.end());
+  double worst = 0.0;
+  int compared = 0;
+  for (size_t j = 0; j < want.size(); ++j) {
+    if (want[j] < loudest * 1e-5) continue;
+    worst = std::max(worst, std::abs(10.0 * std::log10(got[j] / want[j])));
+    ++compared;
+  }
+  std::printf("shaped noise: %d bands compared, worst %.3f dB from the clip's average spectrum\n", compared, worst);
+  EXPECT_GT(compared, 10);
+  EXPECT_LT(worst, 1.5);
+
+  // Removing everything gives the model something other than silence: the composed inputs differ by
+  // tens of dB where the zero baseline sits at the floor.
+  const Matrix<float> shaped_none = a->compose(none);
+  const Matrix<float> zero_none = zero->compose(none);
+  double largest = 0.0;
+  for (int64_t i = 0; i < shaped_none.size(); ++i)
+    largest = std::max(largest, static_cast<double>(shaped_none.data()[i] - zero_none.data()[i]));
+  EXPECT_GT(largest, 40.0);
+}
+
+TEST(Segments, TheMeanBaselineIsGoneAndTheErrorListsTheChoices) {
+  EXPECT_THROW_WITH(make("segments", {{"segments", 4}, {"baseline", "mean"}}, clip_input()), ConfigError, "\"mean\"",
+                    "zero", "noise", "shaped_noise");
 }
 
 TEST(Stems, GivenStemsThatSumExactlyLeaveNoResidualComponent) {
