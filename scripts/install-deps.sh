@@ -16,6 +16,8 @@ packages=(
   libpng-dev               # attribution figures (cli/)
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  lame                     # tests: encode MP3 (tests/core/audio_io_test.cpp makes its MP3 files with it)
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer (clang's -fsanitize=fuzzer and its runtime)
 )
 
 missing=()
