@@ -68,8 +68,9 @@ TEST_P(EveryExplainer, SameSeedSameResultForAnyThreadsAndBatchSize) {
 }
 
 // Surrogate problems large enough for Eigen to parallelise a product (16 × 16 × 2000 multiply-adds;
-// Eigen splits above 50 000), where the toy sizes above are not: built with -fopenmp and without
-// EIGEN_DONT_PARALLELIZE, the sums' order followed the thread count and LIME's scores moved by 2e-16.
+// Eigen gives a product a second thread from 100 000), where the toy sizes above are not. Built with
+// -fopenmp and without EIGEN_DONT_PARALLELIZE, the order of the sums followed the thread count, and
+// LIME's and KernelSHAP's scores moved by 2e-16.
 TEST_P(EveryExplainer, LargeSurrogateProblemsAreBitIdenticalForAnyThreadCount) {
   const EchoFactorization f(16);
   const PolynomialToy toy({0.5, -1.0, 2.0, 0.0, 0.25, 1.5, -0.75, 0.1, 1.0, -0.5, 0.3, 0.8, -0.2, 0.6, 0.05, -1.2},
