@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <memory>
+#include <string>
 
 #include <png.h>
 
 #include "bench/font_data.h"
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace hearsay::bench {
 
@@ -76,28 +77,62 @@ void Image::text(int x, int y, const std::string& s, Rgb c) {
 int Image::text_width(const std::string& s) { return static_cast<int>(s.size()) * font::kGlyphWidth; }
 int Image::text_height() { return font::kGlyphHeight; }
 
-void Image::write_png(const std::string& path) const {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
-  HEARSAY_CHECK_AS(IoError, file, "cannot write image '", path, "'");
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+namespace {
+
+// libpng reports errors through callbacks and unwinds with longjmp; its default handler prints to
+// stderr ("libpng error: Write Error"). These keep the message for the IoError instead and write into
+// memory, so the only file I/O is write_text_file's (atomic, with "disk full" named).
+struct PngSink {
+  std::string bytes;
+  char error[256] = "";
+};
+
+void png_append(png_structp png, png_bytep data, png_size_t size) {
+  static_cast<PngSink*>(png_get_io_ptr(png))->bytes.append(reinterpret_cast<const char*>(data), size);
+}
+
+void png_flush_nothing(png_structp) {}
+
+void png_fail(png_structp png, png_const_charp text) {
+  auto* sink = static_cast<PngSink*>(png_get_error_ptr(png));
+  std::snprintf(sink->error, sizeof sink->error, "%s", text ? text : "unknown libpng error");
+  png_longjmp(png, 1);
+}
+
+void png_ignore_warning(png_structp, png_const_charp) {}
+
+// Encodes 8-bit RGB rows into sink.bytes; false (with sink.error) when libpng fails. Only plain C
+// data lives in this frame, so the longjmp back into it skips no destructor.
+bool encode_png(const uint8_t* pixels, int width, int height, PngSink& sink) {
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, png_fail, png_ignore_warning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info) {
     png_destroy_write_struct(&png, &info);
-    throw IoError(message("cannot write image '", path, "': libpng could not start"));
+    std::snprintf(sink.error, sizeof sink.error, "libpng could not start (out of memory?)");
+    return false;
   }
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    throw IoError(message("cannot write image '", path, "': libpng failed while writing"));
+    return false;
   }
-  png_init_io(png, file.get());
-  png_set_IHDR(png, info, static_cast<png_uint_32>(width_), static_cast<png_uint_32>(height_), 8, PNG_COLOR_TYPE_RGB,
+  png_set_write_fn(png, &sink, png_append, png_flush_nothing);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  for (int y = 0; y < height_; ++y)
-    png_write_row(png,
-                  const_cast<png_bytep>(pixels_.data() + static_cast<size_t>(y) * static_cast<size_t>(width_) * 3));
+  for (int y = 0; y < height; ++y)
+    png_write_row(png, const_cast<png_bytep>(pixels + static_cast<size_t>(y) * static_cast<size_t>(width) * 3));
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
+  return true;
+}
+
+}  // namespace
+
+void Image::write_png(const std::string& path) const {
+  PngSink sink;
+  HEARSAY_CHECK_AS(IoError, encode_png(pixels_.data(), width_, height_, sink), "cannot write image '", path,
+                   "': libpng: ", sink.error);
+  write_text_file(path, sink.bytes);
 }
 
 namespace {

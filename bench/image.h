@@ -33,7 +33,8 @@ class Image {
   static int text_width(const std::string& s);
   static int text_height();
 
-  /// Writes an 8-bit RGB PNG; IoError naming the file when it cannot be written.
+  /// Writes an 8-bit RGB PNG atomically (encoded in memory, then written to a temporary and renamed);
+  /// IoError naming the file, and "disk full" where that is the cause, when it cannot be written.
   void write_png(const std::string& path) const;
 
  private:

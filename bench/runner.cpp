@@ -5,11 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "bench/explain_run.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
 #include "datasets/synth/synth.h"
@@ -31,23 +32,47 @@ std::string hash_of(const nlohmann::json& j) {
   return h.text().substr(8, 12);  // 48 bits of the hex digest name a cache entry
 }
 
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  HEARSAY_CHECK_AS(IoError, in, "cannot read '", path.string(), "'");
-  return nlohmann::json::parse(in);
-}
-
-void write_json(const fs::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  HEARSAY_CHECK_AS(IoError, out, "cannot write '", path.string(), "'");
-  out << j.dump(2) << "\n";
-}
-
 std::string seconds_text(std::chrono::steady_clock::time_point since) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
   return buf;
+}
+
+void remove_folder(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  HEARSAY_CHECK_AS(IoError, !ec, "cannot remove '", dir.string(), "': ", io_error_text(ec.value()));
+}
+
+// Replaces `to` by the complete folder `from` (a record appears whole or not at all).
+void move_folder(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  remove_folder(to);
+  fs::rename(from, to, ec);
+  HEARSAY_CHECK_AS(IoError, !ec, "cannot move '", from.string(), "' to '", to.string(),
+                   "': ", io_error_text(ec.value()));
+}
+
+// The cached model and its test accuracy; null when there is none, or when it is damaged (a 0-byte or
+// unparsable model.json or test.json, truncated weights): that is reported by name and the caller
+// trains it again instead of failing on every later run.
+std::unique_ptr<models::Model> load_cached_model(const fs::path& dir, double& accuracy, std::ostream& log) {
+  std::error_code ec;
+  if (!fs::exists(dir / "model.json", ec)) return nullptr;
+  try {
+    auto model = models::load_model(dir.string());
+    const std::string test_path = (dir / "test.json").string();
+    const nlohmann::json test = read_json_file(test_path);
+    HEARSAY_CHECK_AS(IoError, test.is_object() && test.contains("accuracy") && test["accuracy"].is_number(), "'",
+                     test_path, "' has no accuracy");
+    accuracy = test["accuracy"].get<double>();
+    return model;
+  } catch (const Error& e) {
+    log << "  note: the cached model is damaged (" << e.what() << "); training it again\n";
+    return nullptr;
+  }
 }
 
 // One synthetic set and the model trained on it, both cached by the options that make them.
@@ -73,30 +98,40 @@ Prepared prepare(const std::string& name, const datasets::synth::SynthOptions& s
                 p.data_dir.string().c_str(),
                 summary.rendered ? message(summary.rendered, " rendered in ", seconds_text(t0)).c_str() : "cached");
   log << text;
+  for (const auto& note : summary.repaired) log << "  note: " << note << "\n";
   p.dataset = datasets::open_dataset(p.data_dir.string());
   p.split = datasets::read_split_dir((p.data_dir / "splits").string(), *p.dataset);
 
   models::TrainOptions train = config.train;
   train.seed = static_cast<int64_t>(config.seed);
   const fs::path model_dir = cache / (name + "-model-" + hash_of({synth_json, write_options(train)}));
-  if (!fs::exists(model_dir / "model.json")) {
+  p.model = load_cached_model(model_dir, p.test_accuracy, log);
+  if (!p.model) {
     log << "  training " << train.model << " on the " << name << " set ..." << std::flush;
     const auto t1 = std::chrono::steady_clock::now();
     const models::TrainResult result =
         models::train_model(*p.dataset, p.split, FrontEndOptions{}, nlohmann::json::object(), train);
     // Written beside the final folder and renamed, so an interrupted run never leaves half a model.
     const fs::path partial = model_dir.string() + ".partial";
-    fs::remove_all(partial);
+    remove_folder(partial);
     models::save_model(*result.model, partial.string());
-    write_json(partial / "test.json", result.test.to_json());
-    fs::rename(partial, model_dir);
+    write_json_file((partial / "test.json").string(), result.test.to_json());
+    move_folder(partial, model_dir);
     log << " " << seconds_text(t1) << "\n";
+    p.model = load_cached_model(model_dir, p.test_accuracy, log);
+    HEARSAY_CHECK_AS(IoError, p.model, "the model just saved in '", model_dir.string(), "' cannot be read back");
   }
-  p.model = models::load_model(model_dir.string());
-  p.test_accuracy = read_json(model_dir / "test.json").value("accuracy", 0.0);
   std::snprintf(text, sizeof text, "  model: %s, test accuracy %.1f %% (%s)\n", p.model->name().c_str(),
                 100.0 * p.test_accuracy, model_dir.string().c_str());
   log << text;
+  const size_t classes = p.dataset->classes().size();
+  if (at_chance_level(p.test_accuracy, classes, p.split.test.size())) {
+    std::snprintf(text, sizeof text,
+                  "  warning: model %s is at chance level (%.1f %%, chance = 1/%zu): its explanations explain "
+                  "noise\n",
+                  name.c_str(), 100.0 * p.test_accuracy, classes);
+    log << text;
+  }
   return p;
 }
 
@@ -165,16 +200,27 @@ struct Row {
 
 std::vector<Row> explain_one(const Prepared& p, size_t index, const std::string& factorization,
                              const nlohmann::json& factorization_options, const BenchConfig& config,
-                             const std::vector<std::string>& method_names, const fs::path& out_dir) {
+                             const std::vector<std::string>& method_names, const fs::path& out_dir, std::ostream& log) {
   const datasets::Example example = p.dataset->get(index);
   const fs::path dir = out_dir / p.name / example.info.id / factorization;
-  if (fs::exists(dir / "rows.json")) {
-    std::vector<Row> rows;
-    for (const auto& j : read_json(dir / "rows.json")) rows.push_back(Row::from_json(j));
-    return rows;
+  std::error_code ec;
+  if (fs::exists(dir / "rows.json", ec)) {
+    // A damaged record (0 bytes from a full disk, or edited) is named and recomputed, never fatal.
+    const std::string path = (dir / "rows.json").string();
+    try {
+      std::vector<Row> rows;
+      const nlohmann::json stored = read_json_file(path);
+      HEARSAY_CHECK_AS(IoError, stored.is_array(), "'", path, "' does not hold an array of rows");
+      for (const auto& j : stored) rows.push_back(Row::from_json(j));
+      return rows;
+    } catch (const Error& e) {
+      log << "  note: " << e.what() << "; explaining the clip again\n";
+    } catch (const nlohmann::json::exception& e) {
+      log << "  note: '" << path << "' has a damaged row (" << e.what() << "); explaining the clip again\n";
+    }
   }
   const fs::path partial = dir.string() + ".partial";
-  fs::remove_all(partial);
+  remove_folder(partial);
   ExplainSettings s;
   s.methods = method_names;
   for (const auto& m : method_names)
@@ -231,10 +277,8 @@ std::vector<Row> explain_one(const Prepared& p, size_t index, const std::string&
     rows_json.push_back(r.to_json());
     rows.push_back(std::move(r));
   }
-  write_json(partial / "rows.json", rows_json);
-  fs::create_directories(dir.parent_path());
-  fs::remove_all(dir);
-  fs::rename(partial, dir);
+  write_json_file((partial / "rows.json").string(), rows_json);
+  move_folder(partial, dir);
   return rows;
 }
 
@@ -246,6 +290,13 @@ std::string csv_field(const std::string& s) {
 }
 
 }  // namespace
+
+bool at_chance_level(double accuracy, size_t classes, size_t test_examples) {
+  if (classes < 2 || test_examples == 0) return false;
+  const double chance = 1.0 / static_cast<double>(classes);
+  const double standard_error = std::sqrt(chance * (1.0 - chance) / static_cast<double>(test_examples));
+  return accuracy <= chance + standard_error;
+}
 
 std::vector<std::string> planted_components(const std::string& stem, double start, double end,
                                             const std::vector<double>& boundaries) {
@@ -264,10 +315,16 @@ nlohmann::json run_bench(const BenchConfig& config, const std::string& out_dir, 
                          std::ostream& out, std::ostream& log) {
   const fs::path out_path(out_dir);
   const fs::path cache(cache_dir);
-  fs::create_directories(out_path);
-  fs::create_directories(cache);
-  std::vector<std::string> method_names =
-      config.methods.empty() ? methods::explainer_registry().names() : config.methods;
+  // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
+  ensure_writable_directory(out_dir, "--out");
+  ensure_writable_directory(cache_dir, "--cache");
+  check_options(config, "bench");
+  const std::vector<std::string> registered = methods::explainer_registry().names();
+  for (auto it = config.method_options.begin(); it != config.method_options.end(); ++it)
+    HEARSAY_CHECK_AS(ConfigError, std::find(registered.begin(), registered.end(), it.key()) != registered.end(),
+                     "bench: method_options names the unknown method '", it.key(),
+                     "'; valid methods: ", hearsay::detail::join_names(registered));
+  const std::vector<std::string> method_names = config.methods.empty() ? registered : config.methods;
   for (const auto& m : method_names)
     methods::explainer_registry().create(m, config.method_options.value(m, nlohmann::json::object()));
   const std::vector<std::pair<std::string, nlohmann::json>> factorizations_to_run = {
@@ -302,20 +359,21 @@ nlohmann::json run_bench(const BenchConfig& config, const std::string& out_dir, 
       for (const auto& [name, options] : factorizations_to_run) {
         log << "  explaining " << p.name << " clip " << c + 1 << "/" << clips.size() << " ("
             << p.dataset->info(clips[c]).id << ") over " << name << "\n";
-        auto clip_rows = explain_one(p, clips[c], name, options, config, method_names, out_path);
+        auto clip_rows = explain_one(p, clips[c], name, options, config, method_names, out_path, log);
         rows.insert(rows.end(), clip_rows.begin(), clip_rows.end());
       }
   }
 
   // results.csv / results.json: one row per (set, clip, factorization, method).
   {
-    std::ofstream csv(out_path / "results.csv");
+    std::ostringstream csv;
     csv << "set,clip,label,factorization,method,ok,predicted,top,evals,model_runs,seconds,r2,planted_rank,error\n";
     for (const Row& r : rows)
       csv << r.set << "," << r.clip << "," << r.label << "," << r.factorization << "," << r.method << ","
           << (r.ok ? 1 : 0) << "," << r.predicted << "," << r.top << "," << r.evals << "," << r.model_runs << ","
           << r.seconds << "," << (r.r2 ? std::to_string(*r.r2) : "") << "," << r.planted_rank << ","
           << csv_field(r.error) << "\n";
+    write_text_file((out_path / "results.csv").string(), csv.str());
   }
   nlohmann::json doc{
       {"config", write_options(config)}, {"rows", nlohmann::json::array()}, {"sets", nlohmann::json::array()}};
@@ -383,7 +441,7 @@ nlohmann::json run_bench(const BenchConfig& config, const std::string& out_dir, 
                      {"planted_clips", planted_n},      {"failures", failures}};
   }
   doc["methods"] = per_method;
-  write_json(out_path / "results.json", doc);
+  write_json_file((out_path / "results.json").string(), doc);
   out << "\nwrote " << fs::absolute(out_path).string() << "\n";
   return doc;
 }

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "core/options.h"
 #include "models/train.h"
 
@@ -53,7 +54,23 @@ struct BenchConfig {
     v("grid_bands", grid_bands, "tf_grid mel bands", Range::between(1, 96));
     v.nested("train", train, "training options of the model on each set");
   }
+  /// method_options must map method names to objects ({"lime": {...}}); the names are checked
+  /// against the registry when the bench runs.
+  void validate() const {
+    HEARSAY_CHECK_AS(ConfigError, method_options.is_object(),
+                     "bench: method_options must be an object of options per method, e.g. {\"lime\": "
+                     "{\"num_samples\": 2048}}, got ",
+                     hearsay::detail::json_preview(method_options));
+    for (auto it = method_options.begin(); it != method_options.end(); ++it)
+      HEARSAY_CHECK_AS(ConfigError, it.value().is_object(), "bench: method_options.", it.key(),
+                       " must be an object of that method's options, got ", hearsay::detail::json_preview(it.value()));
+  }
 };
+
+/// Whether a test accuracy cannot be told from guessing: it is not above chance (1/classes) by more
+/// than one standard error of a guessing classifier on `test_examples` examples. False when there
+/// are no test examples (nothing is known).
+bool at_chance_level(double accuracy, size_t classes, size_t test_examples);
 
 /// Runs the benchmark; writes into out_dir and keeps the synthetic sets and models in cache_dir.
 /// Progress goes to `log`, the final tables to `out`. Returns the results document.

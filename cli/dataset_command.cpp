@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "datasets/baseline.h"
 #include "datasets/file_dataset.h"
 #include "datasets/loaders.h"
@@ -90,7 +91,8 @@ void run_info(const DatasetArgs& args) {
   for (const auto& p : problems)
     report["problems"].push_back({{"kind", kind_name(p.kind)}, {"path", p.path}, {"reason", p.reason}});
   if (args.json) {
-    std::cout << report.dump(2) << "\n";
+    // Non-UTF-8 file names (a foreign file system) print with U+FFFD instead of stopping the report.
+    std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   std::printf("dataset   %s (%s)\nclasses   %zu\n", args.path.c_str(), d->layout().c_str(), per_class.size());
@@ -111,12 +113,10 @@ std::string splits_folder(const DatasetArgs& args) {
 }
 
 void run_split(const DatasetArgs& args) {
+  const std::string folder = splits_folder(args);
+  ensure_writable_directory(folder, "--out");
   const auto d = open(args, false);
   const auto split = datasets::stratified_split(*d, args.val, args.test, args.seed);
-  const std::string folder = splits_folder(args);
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  HEARSAY_CHECK_AS(IoError, !ec, "cannot create '", folder, "': ", ec.message());
   datasets::write_split_file((fs::path(folder) / "train.txt").string(), *d, split.train);
   datasets::write_split_file((fs::path(folder) / "val.txt").string(), *d, split.val);
   datasets::write_split_file((fs::path(folder) / "test.txt").string(), *d, split.test);

@@ -58,7 +58,9 @@ int run_info(const InfoArgs& args) {
     }
     report.push_back(entry);
   }
-  if (args.json) std::cout << report.dump(2) << "\n";
+  // A path that is not valid UTF-8 (a foreign file system) prints with U+FFFD for the bad bytes
+  // rather than stopping the report with a JSON encoding error.
+  if (args.json) std::cout << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return failures ? 1 : 0;
 }
 

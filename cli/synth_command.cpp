@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/options.h"
 #include "datasets/synth/synth.h"
 
@@ -80,11 +81,13 @@ void run_synth(const SynthArgs& args, CLI::App& cmd) {
   if (args.planted) j["mode"] = "planted";
   if (args.shortcut) j["mode"] = "shortcut";
   const auto options = read_options<SynthOptions>(j, "synth");
+  ensure_writable_directory(args.out, "--out");
 
   const auto start = std::chrono::steady_clock::now();
   ProgressBar bar;
   const auto summary = datasets::synth::write_synthetic_dataset(options, args.out, std::ref(bar));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& note : summary.repaired) std::fprintf(stderr, "hearsay synth: note: %s\n", note.c_str());
   const double audio_minutes = summary.tracks * options.seconds / 60.0;
   std::printf(
       "hearsay synth: %zu tracks in '%s' (%zu made now, %zu kept from an earlier run), %.1f min of audio, "

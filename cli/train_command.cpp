@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
 #include "models/load_model.h"
@@ -89,6 +90,8 @@ int run_train(const TrainArgs& args) {
   const auto options = read_options<models::TrainOptions>(flags_to_json(*args.options), "train");
   const auto front_end = read_options<FrontEndOptions>(json_argument(args.front_end, "--front-end"), "--front-end");
   const auto network_options = json_argument(args.network_options, "--network-options");
+  // Before any work: a folder that cannot be written must not cost a full training first.
+  ensure_writable_directory(args.out, "--out");
   const auto dataset = datasets::open_dataset(args.data);
   std::string source;
   const datasets::Split split = split_for(args, *dataset, static_cast<uint64_t>(options.seed), source);
@@ -108,7 +111,7 @@ int run_train(const TrainArgs& args) {
   datasets::write_split_file((out / "test.txt").string(), *dataset, split.test);
 
   if (args.json) {
-    std::cout << result.summary.dump(2) << "\n";
+    std::cout << result.summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   const auto& s = result.summary;

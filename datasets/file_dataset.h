@@ -23,7 +23,8 @@ struct FileEntry {
 class FileDataset : public Dataset {
  public:
   /// `layout` names where the dataset came from ("manifest.json", "gtzan", "folders", ...). Labels must
-  /// index `classes` and ids must be unique (ShapeError otherwise).
+  /// index `classes` and ids must be unique (ShapeError otherwise); class names and ids must be valid
+  /// UTF-8 (IoError naming the folder or file, with the bad bytes shown as \xNN).
   FileDataset(std::string root, std::string layout, std::vector<std::string> classes, std::vector<FileEntry> entries,
               std::vector<DatasetProblem> problems);
 

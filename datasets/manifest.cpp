@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/options.h"
 #include "datasets/problem_log.h"
 
@@ -64,21 +64,8 @@ void check_ground_truth(const GroundTruth& t, const std::string& context) {
                    ": the cue's band must satisfy 0 <= low_hz <= high_hz, got ", t.low_hz, " .. ", t.high_hz);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  HEARSAY_CHECK_AS(IoError, in, "cannot read manifest '", path, "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<Row> read_json_rows(const std::string& path, std::vector<std::string>& classes) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(slurp(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError(message("manifest '", path, "' is not valid JSON: ", e.what()));
-  }
+  const nlohmann::json doc = read_json_file(path);
   const std::string context = message("manifest '", path, "'");
   check_keys(doc, {"classes", "examples", "generator", "description"}, context);
   if (doc.contains("classes")) {
@@ -187,7 +174,7 @@ double csv_number(const std::string& text, const std::string& column, const std:
 }
 
 std::vector<Row> read_csv_rows(const std::string& path) {
-  const auto records = parse_csv(slurp(path), path);
+  const auto records = parse_csv(read_text_file(path), path);
   HEARSAY_CHECK_AS(IoError, !records.empty(), "manifest '", path, "' is empty (expected a header row: path,label,...)");
   const std::vector<std::string> fixed = {
       "path",           "label",     "id",         "gt_kind",       "gt_stem", "gt_start_seconds",
@@ -340,16 +327,7 @@ void write_manifest(const std::string& manifest_path, const std::vector<std::str
     doc["examples"].push_back(std::move(item));
   }
   if (!generator.is_null()) doc["generator"] = generator;
-  const std::string temporary = manifest_path + ".partial";
-  {
-    std::ofstream out(temporary);
-    HEARSAY_CHECK_AS(IoError, out, "cannot write manifest '", temporary, "'");
-    out << doc.dump(1) << "\n";
-    HEARSAY_CHECK_AS(IoError, out.good(), "error writing manifest '", temporary, "'");
-  }
-  std::error_code ec;
-  fs::rename(temporary, manifest_path, ec);
-  HEARSAY_CHECK_AS(IoError, !ec, "cannot rename '", temporary, "' to '", manifest_path, "': ", ec.message());
+  write_json_file(manifest_path, doc, 1);
 }
 
 nlohmann::json ground_truth_to_json(const GroundTruth& t) {

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/random.h"
 
 namespace hearsay::datasets {
@@ -58,15 +59,13 @@ void write_split_file(const std::string& path, const Dataset& dataset, const std
 }
 
 void write_split_file(const std::string& path, const std::vector<std::string>& ids) {
-  std::ofstream out(path);
-  HEARSAY_CHECK_AS(IoError, out, "cannot write split file '", path, "'");
-  for (const auto& id : ids) out << id << "\n";
-  HEARSAY_CHECK_AS(IoError, out.good(), "error writing split file '", path, "'");
+  std::string text;
+  for (const auto& id : ids) text += id + "\n";
+  write_text_file(path, text);
 }
 
 std::vector<size_t> read_split_file(const std::string& path, const Dataset& dataset) {
-  std::ifstream in(path);
-  HEARSAY_CHECK_AS(IoError, in, "cannot read split file '", path, "'");
+  std::istringstream in(read_text_file(path));
   std::map<std::string, size_t> by_id;
   for (size_t i = 0; i < dataset.size(); ++i) by_id[dataset.info(i).id] = i;
   std::vector<size_t> out;

@@ -1,9 +1,12 @@
 #include "models/load_model.h"
 
 #include <filesystem>
+#include <sstream>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/parallel.h"
+#include "models/fnv1a.h"
 #include "models/model_config.h"
 #include "models/network_model.h"
 #include "models/networks.h"
@@ -119,23 +122,33 @@ void save_model(const Model& model, const std::string& dir) {
                    "' is not a LibTorch network (models made by load_model, create_model or train_model can be saved)");
   std::error_code ec;
   fs::create_directories(dir, ec);
-  HEARSAY_CHECK_AS(IoError, fs::is_directory(dir), "cannot create model directory '", dir, "'");
+  HEARSAY_CHECK_AS(IoError, fs::is_directory(dir, ec), "cannot create model directory '", dir, "'",
+                   ec ? ": " + io_error_text(ec.value()) : std::string());
   ModelConfig config = network_model->config();
   const fs::path root(dir);
+  config.file = config.is_torchscript() ? fs::path(config.file).filename().string() : kWeightsFile;
+  const std::string file = (root / config.file).string();
+  // Serialised into memory first: LibTorch's file writer finalises the archive in a destructor, where a
+  // write error (a full disk) can only call std::terminate. The bytes then go through
+  // write_text_file, which checks every write and renames a complete file into place.
+  std::ostringstream bytes;
   try {
     if (config.is_torchscript()) {
-      config.file = fs::path(config.file).filename().string();
-      network_model->script().save((root / config.file).string());
+      network_model->script().save(bytes);
     } else {
-      config.file = kWeightsFile;
       torch::serialize::OutputArchive archive;
       network_model->network()->save(archive);
-      archive.save_to((root / config.file).string());
+      archive.save_to(bytes);
     }
   } catch (const c10::Error& e) {
-    throw IoError(message("cannot write the weights into '", dir, "': ", first_line(e)));
+    throw IoError(message("cannot write '", file, "': LibTorch could not serialise the network: ", first_line(e)));
   }
-  config.file_hash = file_hash((root / config.file).string());
+  const std::string data = bytes.str();
+  HEARSAY_CHECK_AS(IoError, bytes.good(), "cannot write '", file, "': the network could not be serialised in memory");
+  write_text_file(file, data);
+  Fnv1a64 hash;
+  hash.add(data.data(), data.size());
+  config.file_hash = hash.text();
   write_model_config(config, (root / "model.json").string());
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/options.h"
 #include "models/fnv1a.h"
 
@@ -12,9 +13,9 @@ namespace hearsay::models {
 
 namespace {
 
-const std::vector<std::string> kKeys = {"format_version", "architecture",  "network_options", "file",
-                                        "file_hash",      "input_rank",    "front_end",       "classes",
-                                        "input_frames",   "input_seconds", "training",        "data"};
+const std::vector<std::string> kKeys = {
+    "format_version", "architecture", "network_options", "file",          "file_hash", "config_hash", "input_rank",
+    "front_end",      "classes",      "input_frames",    "input_seconds", "training",  "data"};
 constexpr int kFormatVersion = 1;
 
 const nlohmann::json* find(const nlohmann::json& json, const char* key) {
@@ -23,6 +24,53 @@ const nlohmann::json* find(const nlohmann::json& json, const char* key) {
 }
 
 std::string preview(const nlohmann::json& j) { return detail::json_preview(j); }
+
+std::string hash_text(const std::string& bytes) {
+  Fnv1a64 hash;
+  hash.add(bytes.data(), bytes.size());
+  return hash.text();
+}
+
+// The parts of model.json the weights depend on, as written in the file (keys left out are null), so a
+// hand edit changes the hash while a front-end option added to hearsay later (written by no old file)
+// does not. nlohmann's objects are sorted by key, so the dump is canonical.
+nlohmann::json recorded_part(const nlohmann::json& json, const std::vector<const char*>& keys) {
+  nlohmann::json part = nlohmann::json::object();
+  for (const char* key : keys) part[key] = json.contains(key) ? json[key] : nlohmann::json(nullptr);
+  return part;
+}
+
+const std::vector<const char*> kFrontEndKeys = {"front_end"};
+const std::vector<const char*> kNetworkKeys = {"architecture", "network_options", "input_rank", "input_frames"};
+
+nlohmann::json config_hashes(const nlohmann::json& json) {
+  return {{"front_end", hash_text(recorded_part(json, kFrontEndKeys).dump())},
+          {"network", hash_text(recorded_part(json, kNetworkKeys).dump())}};
+}
+
+// A model.json hearsay wrote carries the hashes of its front_end and network fields: a hand edit
+// (another n_mels, hop or sample rate) would feed the weights features they were not trained on and
+// give confident nonsense, so it is refused. Descriptions without hashes (hand-written) load as before.
+void check_config_hashes(const nlohmann::json& json, const std::string& context) {
+  const auto* recorded = find(json, "config_hash");
+  if (!recorded) return;
+  HEARSAY_CHECK_AS(ConfigError, recorded->is_object(), context,
+                   ": \"config_hash\" must be an object {\"front_end\": ..., \"network\": ...}, got ",
+                   preview(*recorded));
+  const nlohmann::json actual = config_hashes(json);
+  for (auto it = recorded->begin(); it != recorded->end(); ++it) {
+    HEARSAY_CHECK_AS(ConfigError, actual.contains(it.key()), context, ": unknown key 'config_hash.", it.key(),
+                     "'; valid keys: front_end, network");
+    if (*it == actual[it.key()]) continue;
+    if (it.key() == "front_end")
+      throw ConfigError(message(context, ": front_end differs from the one recorded in config_hash when the model was ",
+                                "saved: the weights were trained with another front-end (edited by hand?); restore ",
+                                "the front_end hearsay wrote, or train a model with the new one"));
+    throw ConfigError(message(context, ": architecture, network_options, input_rank or input_frames differ from the ",
+                              "ones recorded in config_hash when the model was saved: the weights belong to another ",
+                              "network (edited by hand?); restore them, or train a model with the new ones"));
+  }
+}
 
 }  // namespace
 
@@ -50,6 +98,7 @@ ModelConfig model_config_from_json(const nlohmann::json& json, const std::string
     HEARSAY_CHECK_AS(ConfigError, known, context, ": unknown key '", it.key(),
                      "'; valid keys: ", detail::join_names(kKeys));
   }
+  check_config_hashes(json, context);
   ModelConfig config;
   if (const auto* v = find(json, "format_version"))
     HEARSAY_CHECK_AS(ConfigError, *v == kFormatVersion, context, ": format_version ", preview(*v),
@@ -145,17 +194,7 @@ std::string file_hash(const std::string& path) {
   return hash.text();
 }
 
-ModelConfig read_model_config(const std::string& path) {
-  std::ifstream in(path);
-  HEARSAY_CHECK_AS(IoError, in, "cannot read model description '", path, "'");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError(message("'", path, "' is not valid JSON: ", e.what()));
-  }
-  return model_config_from_json(json, path);
-}
+ModelConfig read_model_config(const std::string& path) { return model_config_from_json(read_json_file(path), path); }
 
 nlohmann::json to_json(const ModelConfig& config) {
   nlohmann::json json = nlohmann::json::object();
@@ -173,14 +212,10 @@ nlohmann::json to_json(const ModelConfig& config) {
   json["input_seconds"] = seconds_for_frames(config.front_end, config.input_frames);
   json["training"] = config.training;
   json["data"] = config.data;
+  json["config_hash"] = config_hashes(json);
   return json;
 }
 
-void write_model_config(const ModelConfig& config, const std::string& path) {
-  std::ofstream out(path);
-  HEARSAY_CHECK_AS(IoError, out, "cannot write model description '", path, "'");
-  out << to_json(config).dump(2) << "\n";
-  HEARSAY_CHECK_AS(IoError, out.good(), "error writing model description '", path, "'");
-}
+void write_model_config(const ModelConfig& config, const std::string& path) { write_json_file(path, to_json(config)); }
 
 }  // namespace hearsay::models

@@ -77,6 +77,37 @@ Matrix<float> to_matrix(const torch::Tensor& t) {
   return out;
 }
 
+// The line of a LibTorch error that says what went wrong: the first, except for the TorchScript
+// interpreter's, whose first line is a generic header and whose last is the raised error.
+std::string error_summary(const std::exception& error) {
+  std::string text = error.what();
+  const std::string first = text.substr(0, text.find('\n'));
+  if (first.find("TorchScript interpreter") == std::string::npos) return first;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text.substr(text.rfind('\n') + 1);
+}
+
+// Runs LibTorch work for `model`: a c10::Error (a TorchScript model that raises, a shape LibTorch
+// refuses) becomes a hearsay error naming the model, what it was doing and the batch size, instead
+// of a 40-line TorchScript traceback with no model named.
+// TorchScript's own exceptions (raise in a scripted forward) are JITException, a std::runtime_error,
+// not a c10::Error; both are caught, hearsay's own errors pass through.
+template <class F>
+auto guarded(const std::string& model, const char* what, int64_t windows, F&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw UnsupportedModelError(message("model '", model, "' failed ", what, " on a batch of ", windows,
+                                        " windows: ", error_summary(e),
+                                        " (a network that takes only small batches runs with --batch N, e.g. "
+                                        "--batch 1)"));
+  }
+}
+
 InferenceOptions checked(const InferenceOptions& options) {
   check_options(options, "inference");
   return options;
@@ -108,8 +139,10 @@ NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const 
     layers_.push_back({{layer.name, layer.type, {}, layer_tensors(*layer.module.ptr())},
                        [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); }});
   if (options_.path != InferencePath::eager) {
-    fast_ = script_network(*network_, /*fold=*/true);
-    if (options_.path == InferencePath::frozen) fast_ = freeze_for_inference(fast_, /*optimize=*/true);
+    guarded(name_, "to compile its fast path", 0, [&] {
+      fast_ = script_network(*network_, /*fold=*/true);
+      if (options_.path == InferencePath::frozen) fast_ = freeze_for_inference(fast_, /*optimize=*/true);
+    });
     has_fast_ = true;
   }
   set_up();
@@ -152,7 +185,9 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
   if (!leaves.empty()) {
     std::vector<ModelLayer> chain;
     for (auto& [name, leaf] : leaves)
-      chain.push_back({{name, script_type(leaf), {},
+      chain.push_back({{name,
+                        script_type(leaf),
+                        {},
                         layer_tensors(leaf.named_parameters(/*recurse=*/false), leaf.named_buffers(/*recurse=*/false))},
                        [leaf = leaf](const torch::Tensor& t) mutable { return call_script(leaf, t); }});
     try {
@@ -181,18 +216,20 @@ void NetworkModel::set_up() {
   padded_.assign(static_cast<size_t>(options_.batch * per_window), silence_value());
   // Output shapes of the layers, and a check that the fast path computes what the network computes.
   const std::vector<float> values = dry_run_windows();
-  torch::NoGradGuard no_grad;
-  torch::Tensor x = input_tensor(values.data(), 2);
-  for (auto& layer : layers_) {
-    x = layer.run(x);
-    layer.info.output_shape.assign(x.sizes().begin() + 1, x.sizes().end());
-  }
-  if (has_fast_) {
-    const torch::Tensor windows = input_tensor(values.data(), 2);
-    const double difference = relative_difference(forward_fast(windows), forward_eager(windows));
-    HEARSAY_CHECK(difference <= 1e-4, "model '", name_, "': the fast path differs from the network by ", difference,
-                  " (relative); use the eager path");
-  }
+  guarded(name_, "its check at loading", 2, [&] {
+    torch::NoGradGuard no_grad;
+    torch::Tensor x = input_tensor(values.data(), 2);
+    for (auto& layer : layers_) {
+      x = layer.run(x);
+      layer.info.output_shape.assign(x.sizes().begin() + 1, x.sizes().end());
+    }
+    if (has_fast_) {
+      const torch::Tensor windows = input_tensor(values.data(), 2);
+      const double difference = relative_difference(forward_fast(windows), forward_eager(windows));
+      HEARSAY_CHECK(difference <= 1e-4, "model '", name_, "': the fast path differs from the network by ", difference,
+                    " (relative); use the eager path");
+    }
+  });
 }
 
 void NetworkModel::set_provenance(nlohmann::json training, nlohmann::json data) {
@@ -240,7 +277,9 @@ Matrix<float> NetworkModel::window_logits(const float* windows, int64_t count) c
       std::fill(padded_.begin() + n * per_window, padded_.end(), silence_value());
       source = padded_.data();
     }
-    const torch::Tensor logits = forward_fast(input_tensor(source, batch)).to(torch::kFloat).contiguous();
+    const torch::Tensor logits = guarded(name_, "to compute logits", batch, [&] {
+      return forward_fast(input_tensor(source, batch)).to(torch::kFloat).contiguous();
+    });
     HEARSAY_CHECK_AS(ShapeError, logits.dim() == 2 && logits.size(0) == batch && logits.size(1) == classes, "model '",
                      name_, "' returned logits shaped ", shape_text(logits.sizes()), " for ", batch, " windows and ",
                      classes, " classes");
@@ -274,7 +313,8 @@ Matrix<float> NetworkModel::run_to_layer(const float* windows, int64_t count, co
   if (layers_.empty()) return Model::run_to_layer(windows, count, layer);
   const int64_t index = layer_index(layer);
   c10::InferenceMode inference;
-  return to_matrix(run_layers(input_tensor(windows, count), -1, index));
+  return guarded(name_, message("to run up to layer '", layer, "'").c_str(), count,
+                 [&] { return to_matrix(run_layers(input_tensor(windows, count), -1, index)); });
 }
 
 Matrix<float> NetworkModel::run_from_layer(const float* activations, int64_t count, const std::string& layer) const {
@@ -282,12 +322,14 @@ Matrix<float> NetworkModel::run_from_layer(const float* activations, int64_t cou
   const int64_t index = layer_index(layer);
   const auto last = static_cast<int64_t>(layers_.size()) - 1;
   c10::InferenceMode inference;
-  if (index < 0) return to_matrix(run_layers(input_tensor(activations, count), -1, last));
-  std::vector<int64_t> shape = {count};
-  const auto& per_window = layers_[static_cast<size_t>(index)].info.output_shape;
-  shape.insert(shape.end(), per_window.begin(), per_window.end());
-  const torch::Tensor a = torch::from_blob(const_cast<float*>(activations), shape, torch::kFloat);
-  return to_matrix(run_layers(a, index, last));
+  return guarded(name_, message("to run from layer '", layer, "'").c_str(), count, [&] {
+    if (index < 0) return to_matrix(run_layers(input_tensor(activations, count), -1, last));
+    std::vector<int64_t> shape = {count};
+    const auto& per_window = layers_[static_cast<size_t>(index)].info.output_shape;
+    shape.insert(shape.end(), per_window.begin(), per_window.end());
+    const torch::Tensor a = torch::from_blob(const_cast<float*>(activations), shape, torch::kFloat);
+    return to_matrix(run_layers(a, index, last));
+  });
 }
 
 LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
@@ -313,27 +355,29 @@ LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const 
     copy_window(features.data(), n_mels, features.cols(), result.window_starts[static_cast<size_t>(w)], window,
                 silence_value(), windows.data() + w * n_mels * window);
 
-  torch::AutoGradMode grad_mode(true);
-  torch::Tensor activations;
-  {
-    torch::NoGradGuard no_grad;
-    activations = run_layers(input_tensor(windows.data(), count).clone(), -1, index);
-  }
-  activations = activations.detach().contiguous().requires_grad_(true);
-  // The clip's output by the window rule: mean of the windows' logits, then softmax if asked.
-  torch::Tensor clip = run_layers(activations, index, last).mean(0);
-  if (output == Output::probabilities) clip = torch::softmax(clip, 0);
-  const torch::Tensor gradient = torch::autograd::grad({clip[target]}, {activations})[0].contiguous();
+  guarded(name_, message("to compute gradients at layer '", layer, "'").c_str(), count, [&] {
+    torch::AutoGradMode grad_mode(true);
+    torch::Tensor activations;
+    {
+      torch::NoGradGuard no_grad;
+      activations = run_layers(input_tensor(windows.data(), count).clone(), -1, index);
+    }
+    activations = activations.detach().contiguous().requires_grad_(true);
+    // The clip's output by the window rule: mean of the windows' logits, then softmax if asked.
+    torch::Tensor clip = run_layers(activations, index, last).mean(0);
+    if (output == Output::probabilities) clip = torch::softmax(clip, 0);
+    const torch::Tensor gradient = torch::autograd::grad({clip[target]}, {activations})[0].contiguous();
+    const torch::Tensor a = activations.detach();
+    result.activations.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+    result.gradients.assign(gradient.data_ptr<float>(), gradient.data_ptr<float>() + gradient.numel());
+    const torch::Tensor o = clip.detach().contiguous();
+    result.output.assign(o.data_ptr<float>(), o.data_ptr<float>() + o.numel());
+  });
 
   if (index < 0)
     result.shape = {1, n_mels, window};
   else
     result.shape = layers_[static_cast<size_t>(index)].info.output_shape;
-  const torch::Tensor a = activations.detach();
-  result.activations.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
-  result.gradients.assign(gradient.data_ptr<float>(), gradient.data_ptr<float>() + gradient.numel());
-  const torch::Tensor o = clip.detach().contiguous();
-  result.output.assign(o.data_ptr<float>(), o.data_ptr<float>() + o.numel());
   return result;
 }
 

@@ -77,12 +77,10 @@ void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& state)
   for (auto& b : module.buffers()) b.copy_(state[i++]);
 }
 
-}  // namespace
-
-TrainResult train_model(const datasets::Dataset& dataset, const datasets::Split& split,
-                        const FrontEndOptions& front_end_options, const nlohmann::json& network_options,
-                        const TrainOptions& options, const ProgressCallback& progress,
-                        const InferenceOptions& inference) {
+TrainResult train_network(const datasets::Dataset& dataset, const datasets::Split& split,
+                          const FrontEndOptions& front_end_options, const nlohmann::json& network_options,
+                          const TrainOptions& options, const ProgressCallback& progress,
+                          const InferenceOptions& inference) {
   check_options(options, "train");
   const auto start = Clock::now();
   HEARSAY_CHECK_AS(ConfigError, dataset.classes().size() >= 2, "train: the dataset has ", dataset.classes().size(),
@@ -259,6 +257,21 @@ TrainResult train_model(const datasets::Dataset& dataset, const datasets::Split&
   data["classes"] = config.classes;
   model->set_provenance(summary, data);
   return {std::move(model), std::move(summary), std::move(evaluation)};
+}
+
+}  // namespace
+
+TrainResult train_model(const datasets::Dataset& dataset, const datasets::Split& split,
+                        const FrontEndOptions& front_end, const nlohmann::json& network_options,
+                        const TrainOptions& options, const ProgressCallback& progress,
+                        const InferenceOptions& inference) {
+  // A LibTorch failure (out of memory for the batch, an unexpected shape) is named, not a traceback.
+  try {
+    return train_network(dataset, split, front_end, network_options, options, progress, inference);
+  } catch (const c10::Error& e) {
+    throw Error(message("train: LibTorch failed while training ", options.model, ": ", first_line(e),
+                        " (a smaller batch_size or seconds needs less memory)"));
+  }
 }
 
 }  // namespace hearsay::models

@@ -28,13 +28,13 @@ enum class LrSchedule { cosine, constant };
 struct TrainOptions {
   /// Built-in network to train (vgg_small, fcn, short_chunk_cnn). Default vgg_small.
   std::string model = "vgg_small";
-  /// Network input length in seconds (converted to feature frames). Default 3.
+  /// Network input length in seconds (converted to feature frames), in (0, 60]. Default 3.
   double seconds = 3.0;
   /// Most epochs; early stopping may end sooner. Default 30.
   int epochs = 30;
   /// Stop after this many epochs without a better validation accuracy (0: never). Default 8.
   int patience = 8;
-  /// Windows per optimisation step. Default 32.
+  /// Windows per optimisation step, 1..4096. Default 32.
   int batch_size = 32;
   /// Adam's learning rate at the start. Default 2e-3.
   double learning_rate = 2e-3;
@@ -42,7 +42,7 @@ struct TrainOptions {
   double weight_decay = 1e-4;
   /// cosine: the rate falls to 1 % of learning_rate over `epochs` (default); constant.
   LrSchedule schedule = LrSchedule::cosine;
-  /// Random windows cut from each training track per epoch. Default 4.
+  /// Random windows cut from each training track per epoch, 1..1000. Default 4.
   int crops_per_track = 4;
   /// Gain augmentation: each training window gets a gain uniform in ±gain_db dB (0: off). Default 6.
   double gain_db = 6.0;
@@ -52,17 +52,18 @@ struct TrainOptions {
   template <class V>
   void visit(V& v) {
     v("model", model, "built-in network to train: vgg_small, fcn or short_chunk_cnn (default vgg_small)");
-    v("seconds", seconds, "network input length in seconds (default 3)", Range::greater_than(0));
+    // Upper bounds keep a typo (1e9 s, a batch of 1e9 windows) from becoming an allocation of terabytes.
+    v("seconds", seconds, "network input length in seconds (default 3)", Range{0.0, 60.0, true, false});
     v("epochs", epochs, "most epochs (default 30)", Range::at_least(1));
     v("patience", patience, "epochs without better validation accuracy before stopping; 0: never (default 8)",
       Range::at_least(0));
-    v("batch_size", batch_size, "windows per optimisation step (default 32)", Range::at_least(1));
+    v("batch_size", batch_size, "windows per optimisation step (default 32)", Range::between(1, 4096));
     v("learning_rate", learning_rate, "Adam's initial learning rate (default 2e-3)", Range::greater_than(0));
     v("weight_decay", weight_decay, "Adam's L2 weight decay (default 1e-4)", Range::at_least(0));
     v.choice("schedule", schedule, {{"cosine", LrSchedule::cosine}, {"constant", LrSchedule::constant}},
              "learning-rate schedule (default cosine: down to 1 % over the epochs)");
     v("crops_per_track", crops_per_track, "random windows per training track per epoch (default 4)",
-      Range::at_least(1));
+      Range::between(1, 1000));
     v("gain_db", gain_db, "gain augmentation range in dB, uniform in +-gain_db; 0: off (default 6)",
       Range::between(0, 40));
     v("seed", seed, "seed of weights, dropout, order, crops and gains (default 0)", Range::at_least(0));

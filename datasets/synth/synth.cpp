@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <set>
 
 #include "core/audio_io.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/parallel.h"
 #include "core/stft.h"
 #include "core/version.h"
@@ -186,23 +186,6 @@ TrackPaths track_paths(const SynthOptions& options, const fs::path& out, const T
   return p;
 }
 
-nlohmann::json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  HEARSAY_CHECK_AS(IoError, in, "cannot read '", path.string(), "'");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError(message("'", path.string(), "' is not valid JSON: ", e.what()));
-  }
-}
-
-void write_json(const fs::path& path, const nlohmann::json& j) {
-  std::ofstream out(path);
-  HEARSAY_CHECK_AS(IoError, out, "cannot write '", path.string(), "'");
-  out << j.dump(1) << "\n";
-  HEARSAY_CHECK_AS(IoError, out.good(), "error writing '", path.string(), "'");
-}
-
 void move_into_place(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
@@ -214,13 +197,21 @@ nlohmann::json generator_json(const SynthOptions& options) {
   return {{"tool", "hearsay synth"}, {"version", version()}, {"options", write_options(options)}};
 }
 
-// Whether the track is complete on disk; ConfigError when it was made with other options.
-bool track_done(const TrackPaths& paths, const nlohmann::json& options_json) {
+// Whether the track is complete on disk; ConfigError when it was made with other options. A damaged
+// meta file (0 bytes or unparsable, from a full disk) is noted in `repaired` and the track made again.
+bool track_done(const TrackPaths& paths, const nlohmann::json& options_json, std::vector<std::string>& repaired) {
   std::error_code ec;
   if (!fs::exists(paths.meta, ec)) return false;
-  const nlohmann::json meta = read_json(paths.meta);
+  nlohmann::json meta;
+  try {
+    meta = read_json_file(paths.meta.string());
+  } catch (const IoError& e) {
+    repaired.push_back(message(e.what(), "; the track is made again"));
+    return false;
+  }
   HEARSAY_CHECK_AS(ConfigError,
-                   meta.contains("generator") && meta["generator"].value("options", nlohmann::json()) == options_json,
+                   meta.is_object() && meta.contains("generator") && meta["generator"].is_object() &&
+                       meta["generator"].value("options", nlohmann::json()) == options_json,
                    "'", paths.meta.string(),
                    "' was made with other options than this run's; give another output "
                    "folder, or delete it to start afresh");
@@ -261,7 +252,7 @@ void write_track(const SynthOptions& options, const fs::path& out, const TrackPl
     meta["stems"][kStemNames[s]] = paths.stems[s].lexically_relative(out).generic_string();
   }
   save_audio((paths.partial / ("mix" + ext)).string(), rendered.mix);
-  write_json(paths.partial / "meta.json", meta);
+  write_json_file((paths.partial / "meta.json").string(), meta, 1);
 
   for (size_t s = 0; s < kStemNames.size(); ++s) move_into_place(paths.partial / (kStemNames[s] + ext), paths.stems[s]);
   move_into_place(paths.partial / ("mix" + ext), paths.mix);
@@ -467,11 +458,11 @@ SynthSummary write_synthetic_dataset(const SynthOptions& options, const std::str
 
   const std::vector<TrackPlan> plans = plan_tracks(options);
   const nlohmann::json options_json = write_options(options);
+  SynthSummary summary;
   std::vector<size_t> todo;
   for (const auto& p : plans)
-    if (!track_done(track_paths(options, out, p), options_json)) todo.push_back(p.index);
+    if (!track_done(track_paths(options, out, p), options_json, summary.repaired)) todo.push_back(p.index);
 
-  SynthSummary summary;
   summary.tracks = plans.size();
   summary.kept = plans.size() - todo.size();
   summary.rendered = todo.size();
@@ -516,7 +507,7 @@ SynthSummary write_synthetic_dataset(const SynthOptions& options, const std::str
   std::vector<FileEntry> entries;
   for (const auto& p : plans) {
     const TrackPaths paths = track_paths(options, out, p);
-    const nlohmann::json meta = read_json(paths.meta);
+    const nlohmann::json meta = read_json_file(paths.meta.string());
     FileEntry e;
     e.info = {p.id, p.label, paths.mix.string()};
     for (size_t s = 0; s < kStemNames.size(); ++s) e.stems[kStemNames[s]] = paths.stems[s].string();

@@ -168,6 +168,9 @@ struct SynthSummary {
   size_t tracks = 0;    ///< in the set
   size_t rendered = 0;  ///< made by this run
   size_t kept = 0;      ///< already complete from an earlier run with the same options
+  /// Damaged records met and made again (a 0-byte or unparsable meta file, e.g. after a full disk),
+  /// one line each naming the file.
+  std::vector<std::string> repaired;
 };
 
 /// Called after each track with (tracks done, tracks in the set); from one thread at a time.

@@ -1,3 +1,5 @@
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,46 @@ TEST(Runner, ConfigRefusesUnknownKeysAndReadsNestedTraining) {
   EXPECT_EQ(c.methods, std::vector<std::string>{"lime"});
   EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"train", {{"epoch", 2}}}}, "bench"), ConfigError,
                     "bench.train", "'epoch'");
+}
+
+TEST(Runner, MethodOptionsMustBeAnObjectOfObjectsNamingRegisteredMethods) {
+  EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"method_options", nlohmann::json::array()}}, "bench"),
+                    ConfigError, "method_options must be an object", "[]");
+  EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"method_options", "lime"}}, "bench"), ConfigError,
+                    "method_options must be an object", "lime");
+  EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"method_options", {{"lime", 5}}}}, "bench"), ConfigError,
+                    "method_options.lime must be an object");
+  testing::TempDir dir;
+  BenchConfig config;
+  config.method_options = {{"lmie", {{"num_samples", 8}}}};
+  std::ostringstream out, log;
+  EXPECT_THROW_WITH(run_bench(config, dir.file("out"), dir.file("cache"), out, log), ConfigError, "'lmie'", "lime",
+                    "kernel_shap");
+}
+
+TEST(Runner, OutAndCacheThatCannotBeWrittenFailBeforeAnyWork) {
+  testing::TempDir dir;
+  testing::write_bytes(dir.file("a_file"), "x");
+  std::ostringstream out, log;
+  EXPECT_THROW_WITH(run_bench(BenchConfig{}, dir.file("a_file"), dir.file("cache"), out, log), ConfigError, "--out",
+                    "a_file", "is a file");
+  EXPECT_THROW_WITH(run_bench(BenchConfig{}, dir.file("out"), dir.file("a_file"), out, log), ConfigError, "--cache",
+                    "a_file");
+  EXPECT_THROW_WITH(run_bench(BenchConfig{}, "/proc/hearsay-out", dir.file("cache"), out, log), ConfigError, "--out",
+                    "/proc/hearsay-out");
+  EXPECT_TRUE(log.str().empty()) << "work started: " << log.str();
+}
+
+TEST(Runner, ChanceLevelIsAccuracyWithinOneStandardErrorOfGuessing) {
+  // The quick bench's models that explained noise: 33 % on 3 classes and 50 % on 2 classes.
+  EXPECT_TRUE(at_chance_level(1.0 / 3.0, 3, 6));
+  EXPECT_TRUE(at_chance_level(0.5, 2, 4));
+  EXPECT_TRUE(at_chance_level(0.0, 2, 4));
+  // 1/3 + sqrt(2/9 / 6) = 0.526: 50 % of 6 clips is still chance, 67 % is not.
+  EXPECT_TRUE(at_chance_level(0.5, 3, 6));
+  EXPECT_FALSE(at_chance_level(4.0 / 6.0, 3, 6));
+  EXPECT_FALSE(at_chance_level(0.9, 10, 30));
+  EXPECT_FALSE(at_chance_level(0.0, 3, 0));  // no test clips: nothing known, nothing claimed
 }
 
 }  // namespace

@@ -152,6 +152,27 @@ void make_manifest_files(const fs::path& root) {
   write_au(root / "mix/d.au", tone(900));
 }
 
+TEST(Loaders, ClassFoldersAndFilesNotInUtf8AreRefusedWhenOpenedNamingThem) {
+  // Latin-1 "café": model.json and the results cannot store it, so it fails before any training.
+  TempDir dir;
+  write_wav(dir.path() / "caf\xE9" / "a.wav", tone(400));
+  write_wav(dir.path() / "dog" / "b.wav", tone(500));
+  Warnings warnings;
+  EXPECT_THROW_WITH(open_dataset(dir.path().string(), warnings.options()), IoError, dir.path().string(),
+                    "class name 'caf\\xE9'", "not valid UTF-8", "rename");
+
+  TempDir files;
+  write_wav(files.path() / "cat" / "ok.wav", tone(400));
+  write_wav(files.path() / "dog" / "b\xFF.wav", tone(500));
+  EXPECT_THROW_WITH(open_dataset(files.path().string(), warnings.options()), IoError, "example id 'dog/b\\xFF'",
+                    "not valid UTF-8");
+
+  TempDir good;  // multi-byte UTF-8 is fine
+  write_wav(good.path() / "caf\xC3\xA9" / "a.wav", tone(400));
+  write_wav(good.path() / "\xE6\x97\xA5" / "b.wav", tone(500));
+  EXPECT_EQ(open_dataset(good.path().string(), warnings.options())->classes().size(), 2u);
+}
+
 TEST(Loaders, JsonManifestGivesStemsAndGroundTruthAndSkipsBadStems) {
   TempDir dir;
   make_manifest_files(dir.path());

@@ -100,6 +100,40 @@ TEST(ModelConfig, FilesThatCannotBeReadAreIoErrorsNamingThem) {
   ModelConfig c = read_model_config(dir.file("model.json"));
   write_model_config(c, dir.file("again.json"));
   EXPECT_EQ(to_json(read_model_config(dir.file("again.json"))), to_json(c));
+  // A 0-byte model.json (an interrupted write before writes were atomic) is named as such.
+  hearsay::testing::write_bytes(dir.file("empty.json"), "");
+  EXPECT_THROW_WITH(read_model_config(dir.file("empty.json")), IoError, "empty.json", "empty");
+}
+
+TEST(ModelConfig, HandEditedFrontEndOrNetworkIsRefusedByTheRecordedHash) {
+  auto j = minimal();
+  j["architecture"] = "vgg_small";
+  j["network_options"] = {{"channels", {8, 8, 8, 8}}};
+  const nlohmann::json saved = to_json(model_config_from_json(j, "m"));
+  ASSERT_TRUE(saved.contains("config_hash"));
+  // What hearsay wrote loads, also after a dump and parse (the hash is of the file's own values).
+  EXPECT_NO_THROW(model_config_from_json(nlohmann::json::parse(saved.dump(1)), "dir/model.json"));
+
+  auto edited = saved;
+  edited["front_end"]["n_mels"] = 64;
+  EXPECT_THROW_WITH(model_config_from_json(edited, "dir/model.json"), ConfigError, "dir/model.json", "front_end",
+                    "trained with another front-end");
+  edited = saved;
+  edited["front_end"]["hop_length"] = 256;
+  EXPECT_THROW_WITH(model_config_from_json(edited, "m"), ConfigError, "front_end", "another front-end");
+  edited = saved;
+  edited["network_options"]["channels"] = {16, 8, 8, 8};
+  EXPECT_THROW_WITH(model_config_from_json(edited, "dir/model.json"), ConfigError, "dir/model.json", "network_options",
+                    "another network");
+  edited = saved;
+  edited["config_hash"]["colour"] = "x";
+  EXPECT_THROW_WITH(model_config_from_json(edited, "m"), ConfigError, "config_hash.colour");
+
+  // Hand-written descriptions (and the committed fixtures) have no hash and load as before.
+  edited = saved;
+  edited.erase("config_hash");
+  edited["front_end"]["n_mels"] = 64;
+  EXPECT_EQ(model_config_from_json(edited, "m").front_end.n_mels, 64);
 }
 
 }  // namespace

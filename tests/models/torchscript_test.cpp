@@ -100,6 +100,39 @@ TEST(TorchScript, TracedNonSequentialFixtureWorksAsABlackBox) {
   EXPECT_THROW_WITH(model->run_to_layer(x.data(), 1, "conv1"), UnsupportedModelError, "skip.pt");
 }
 
+// A TorchScript network that raises on batches of more than 2 windows, made here with LibTorch's
+// TorchScript compiler (no Python needed): it passes the 2-window check at loading and fails later.
+std::string small_batch_model(const hearsay::testing::TempDir& dir) {
+  torch::jit::Module module("SmallBatch");
+  module.define(R"(
+def forward(self, x):
+    assert x.size(0) <= 2, "this network takes at most 2 windows"
+    return x.flatten(1)[:, 0:2]
+)");
+  const std::string folder = dir.file("small");
+  fs::create_directories(folder);
+  module.save(folder + "/small.pt");
+  const nlohmann::json config = {{"architecture", "torchscript"},
+                                 {"file", "small.pt"},
+                                 {"front_end", {{"n_mels", 8}}},
+                                 {"classes", {"a", "b"}},
+                                 {"input_frames", 4}};
+  hearsay::testing::write_bytes(folder + "/model.json", config.dump());
+  return folder;
+}
+
+TEST(TorchScript, AModelThatThrowsOnLargeBatchesIsNamedWithTheBatchAndAHint) {
+  hearsay::testing::TempDir dir;
+  const std::string folder = small_batch_model(dir);
+  const auto model = load_model(folder);
+  const std::vector<float> windows(static_cast<size_t>(3 * 8 * 4), -80.0f);
+  EXPECT_THROW_WITH(model->window_logits(windows.data(), 1), UnsupportedModelError, "torchscript: small.pt",
+                    "16 windows", "at most 2 windows", "--batch");
+  InferenceOptions two;
+  two.batch = 2;
+  EXPECT_EQ(load_model(folder, two)->window_logits(windows.data(), 3).rows(), 3);
+}
+
 TEST(TorchScript, BadFilesAndDescriptionsAreClearErrors) {
   hearsay::testing::TempDir dir;
   const std::string fewer = edited_copy(dir, "vgg4", [](nlohmann::json& j) { j["classes"].erase(9); });

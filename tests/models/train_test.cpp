@@ -1,4 +1,7 @@
 // Training (LibTorch): a tiny two-class task reaches 100 %, runs are reproducible, bad setups refused.
+#include <algorithm>
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
@@ -92,6 +95,35 @@ TEST(Train, RefusesBadSetupsByName) {
                     "no training examples");
   const datasets::InMemoryDataset one_class({"tone"}, {});
   EXPECT_THROW_WITH(train_model(one_class, split, testing::small_front_end(), {}, quick()), ConfigError, "at least 2");
+  // Values whose effect is an absurd allocation are refused by range, before any work.
+  o = quick();
+  o.seconds = 1e9;
+  EXPECT_THROW_WITH(train_model(data, split, testing::small_front_end(), {}, o), ConfigError, "'seconds'", "60");
+  o = quick();
+  o.batch_size = 1000000000;
+  EXPECT_THROW_WITH(train_model(data, split, testing::small_front_end(), {}, o), ConfigError, "'batch_size'", "4096");
+  o = quick();
+  o.crops_per_track = 1000000000;
+  EXPECT_THROW_WITH(train_model(data, split, testing::small_front_end(), {}, o), ConfigError, "'crops_per_track'");
+}
+
+TEST(Train, SaveModelWritesCompleteFilesAtomicallyAndNamesWhatFails) {
+  const auto model =
+      create_model("vgg_small", testing::small_front_end(), {"a", "b"}, 16, 3, {{"channels", {4, 4, 4, 4}}});
+  hearsay::testing::TempDir dir;
+  save_model(*model, dir.file("m"));
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "m"))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"model.json", "weights.pt"}));  // no temporaries left
+  const auto json = nlohmann::json::parse(hearsay::testing::read_bytes(dir.file("m/model.json")));
+  EXPECT_TRUE(json.contains("config_hash"));
+  EXPECT_EQ(load_model(dir.file("m"))->num_classes(), 2);
+
+  hearsay::testing::write_bytes(dir.file("a_file"), "x");
+  EXPECT_THROW_WITH(save_model(*model, dir.file("a_file")), IoError, "a_file");
+  EXPECT_THROW_WITH(save_model(*model, "/proc/hearsay-model"), IoError, "/proc/hearsay-model");
 }
 
 }  // namespace
