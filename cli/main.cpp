@@ -3,12 +3,17 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <new>
 #include <string>
 
+#include <c10/util/Exception.h>
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/parallel.h"
 #include "core/version.h"
 #include "models/load_model.h"
@@ -27,6 +32,14 @@ int main(int argc, char** argv) {
   cli::GlobalOptions global;
   app.add_option("--threads", global.threads, "Worker threads (0: one per core)")->check(CLI::NonNegativeNumber);
   app.parse_complete_callback([&global] {
+    // More threads than cores only adds switching (and, with OpenMP's barriers, can be many times
+    // slower); results do not depend on the count, so capping changes nothing but the time.
+    const int cores = hardware_threads();
+    if (global.threads > cores) {
+      std::fprintf(stderr, "hearsay: note: --threads %d is more than the %d cores here; using %d\n", global.threads,
+                   cores, cores);
+      global.threads = cores;
+    }
     set_num_threads(global.threads);
     models::set_torch_threads(global.threads);
   });
@@ -70,6 +83,22 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const Error& e) {
     std::fprintf(stderr, "hearsay: error: %s\n", e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // Last resorts: every known cause is turned into a hearsay Error where it happens; these name
+    // what they can for the causes nobody has met yet.
+    std::fprintf(stderr, "hearsay: internal error: a file operation on '%s' failed: %s\n", e.path1().c_str(),
+                 io_error_text(e.code().value()).c_str());
+    return 1;
+  } catch (const nlohmann::json::exception& e) {
+    std::fprintf(stderr, "hearsay: internal error: JSON handling failed: %s\n", e.what());
+    return 1;
+  } catch (const c10::Error& e) {
+    const std::string text = e.what_without_backtrace();
+    std::fprintf(stderr, "hearsay: internal error: LibTorch failed: %s\n", text.substr(0, text.find('\n')).c_str());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "hearsay: out of memory\n");
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hearsay: unexpected error: %s\n", e.what());

@@ -55,7 +55,13 @@ TEST(Image, PngRoundTripTextAndErrors) {
   for (int y = 2; y < 2 + Image::text_height(); ++y)
     for (int x = 12; x < 12 + Image::text_width("Ab"); ++x) ink += png.rgb[static_cast<size_t>((y * 40 + x) * 3)] < 128;
   EXPECT_GT(ink, 10);
+  // A failed write is an IoError naming the file, not libpng's "libpng error: Write Error" on stderr,
+  // and leaves no file behind (the PNG is encoded in memory and written atomically).
+  ::testing::internal::CaptureStderr();
   EXPECT_THROW_WITH(image.write_png("/nonexistent/dir/x.png"), IoError, "/nonexistent/dir/x.png");
+  EXPECT_THROW_WITH(image.write_png(dir.path().string()), IoError, dir.path().string());
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "a temporary was left";
   EXPECT_EQ(diverging_color(0.0).r, 247);
   EXPECT_GT(diverging_color(1.0).r, diverging_color(1.0).b);
   EXPECT_LT(diverging_color(-1.0).r, diverging_color(-1.0).b);
