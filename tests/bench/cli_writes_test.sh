@@ -72,6 +72,15 @@ grep -qF "$rows' is empty" "$dir/err" || fail "the damaged rows.json was not nam
 grep -qF "cached model is damaged" "$dir/err" || fail "the damaged test.json was not named: $(cat "$dir/err")"
 [ -s "$rows" ] && [ -s "$test" ] || fail "damaged records were not recomputed"
 
+# --quick trains models that learn (they used to sit at chance level, 33 % and 50 %), and the warning
+# for a model at chance level is given (the small bench above trains 1 epoch on 1 s windows).
+"$hearsay" bench --quick --out "$dir/q" --cache "$dir/qc" > "$dir/quick.out" 2> "$dir/quick.err" ||
+  fail "bench --quick: $(cat "$dir/quick.err")"
+grep -q "chance level" "$dir/quick.err" && fail "a --quick model is at chance level: $(cat "$dir/quick.err")"
+grep -q "model genres is at chance level (.* %, chance = 1/2): its explanations explain noise" "$dir/err" ||
+  fail "no chance-level warning for the 1-epoch model: $(cat "$dir/err")"
+rm -rf "$dir/q" "$dir/qc"
+
 # A full disk: a 256 KiB tmpfs filled up (needs root and mount; skipped with a note otherwise). Each
 # command must fail naming the file and "disk full", and leave no 0-byte file and no temporary.
 mkdir -p "$full"
