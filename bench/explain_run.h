@@ -2,9 +2,16 @@
 // judge the answers: a JSON document per method, a figure per method, the top components as audio
 // (a listenable explanation) and the rest, and a table comparing the methods. `hearsay explain` is a
 // thin wrapper over explain_clip; the benchmark calls it for every clip.
+//
+// Degenerate explanations are flagged, not presented as findings: the methods' warnings (the baseline
+// is classified as the target, f(none) ≈ f(all), a poor surrogate fit, an unconverged estimate) go
+// into the JSON, the figure's title and the table; "top" lists only components with a positive score
+// ("none" otherwise); a listenable explanation with nothing in it is not written.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,20 +24,38 @@
 
 namespace hearsay::bench {
 
+/// Which listenable explanations are written (FLAC, or float WAV when the audio exceeds full scale).
+enum class AudioOut {
+  none,  ///< no audio
+  top,   ///< <method>.top.flac: the top-k components with a positive score
+  all,   ///< the top and the rest (<method>.rest.flac: everything else)
+};
+/// "none", "top" or "all"; ConfigError naming `option` and the valid values otherwise.
+AudioOut audio_out_from_name(const std::string& name, const std::string& option);
+
 struct ExplainSettings {
   std::vector<std::string> methods;                      ///< registered explainer names
-  std::map<std::string, nlohmann::json> method_options;  ///< options per method (absent: defaults)
+  std::map<std::string, nlohmann::json> method_options;  ///< options per method (absent: defaults); the key
+                                                         ///< "output" ("logit" or "probability") sets the
+                                                         ///< explained output of that method alone
   std::string factorization = "stems";                   ///< registered factorizer name
   nlohmann::json factorization_options = nlohmann::json::object();
   int target = -1;  ///< class index; -1: the predicted class
-  models::Output output = models::Output::probabilities;
+  /// Output every method explains unless its options say otherwise; unset: each method's own default
+  /// (methods::Capabilities::default_output: the probability, the logit for Grad-CAM).
+  std::optional<models::Output> output;
   uint64_t seed = 0;
   int64_t batch_size = 0;  ///< masks per model call (0: the model's choice)
   int top_k = 3;           ///< components in the listenable explanation
   /// Methods share one evaluator (a mask evaluated once serves all); false gives each method its own,
   /// so each one's time and model runs are its own cost (the benchmark's setting).
   bool share_evaluations = true;
-  std::string out_dir;  ///< where files go; empty: write nothing
+  AudioOut audio_out = AudioOut::top;
+  std::string out_dir;                                ///< where files go; empty: write nothing
+  std::string input_name;                             ///< the clip (path or dataset id), named in messages
+  nlohmann::json context = nlohmann::json::object();  ///< copied into summary.json (clip, excerpt, ground truth)
+  /// Receives the name of each step (factorizing, each method) as it starts, and "" when it ends.
+  std::function<void(const std::string&)> progress;
 };
 
 struct MethodOutcome {
@@ -43,9 +68,12 @@ struct MethodOutcome {
 struct ClipOutcome {
   std::vector<std::string> component_names;
   std::vector<MethodOutcome> methods;
+  std::string predicted;  ///< the class the model predicts for the clip
+  double predicted_probability = 0.0;
   int64_t model_runs = 0;        ///< forward passes over all methods (shared cache)
   int64_t peak_inputs_held = 0;  ///< composed inputs held at once
-  nlohmann::json summary;        ///< what summary.json holds
+  bool shared_evaluations = true;
+  nlohmann::json summary;  ///< what summary.json holds
 };
 
 /// Explains `input` (mono at the model's rate) with every method; one method's failure is recorded
@@ -53,7 +81,12 @@ struct ClipOutcome {
 ClipOutcome explain_clip(const models::Model& model, const factorizations::FactorizationInput& input,
                          const ExplainSettings& settings);
 
-/// A console table: method, top components, evaluations, model runs, seconds, R².
+/// The components with a positive score, best first, at most `k`, as "name (score)"; "none" when no
+/// component has a positive score.
+std::string top_components(const methods::Explanation& e, int k);
+
+/// A console table: per method the output explained, f(all), f(none), evaluations, model runs, seconds
+/// and R², then its top components (full names, wrapped) and its warnings.
 void print_comparison(std::ostream& out, const ClipOutcome& outcome, int top = 3);
 
 }  // namespace hearsay::bench

@@ -1,9 +1,11 @@
-// hearsay explain AUDIO --model DIR ...: explain one clip with several methods over one factorization
-// and write, per method, a JSON document, a figure and the listenable top components; then print a
-// table comparing the methods.
+// hearsay explain AUDIO --model DIR ...: explain one clip (or an excerpt of a long track, or a dataset
+// example) with several methods over one factorization and write, per method, a JSON document, a figure
+// and the listenable top components; then print a table comparing the methods.
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,8 +13,15 @@
 #include "bench/explain_run.h"
 #include "cli/commands.h"
 #include "cli/option_flags.h"
+#include "cli/progress.h"
 #include "core/audio_io.h"
 #include "core/error.h"
+#include "core/file_io.h"
+#include "datasets/dataset.h"
+#include "datasets/manifest.h"
+#include "datasets/stem_folder.h"
+#include "factorizations/factorization.h"
+#include "methods/explainer.h"
 #include "models/evaluation.h"
 #include "models/load_model.h"
 
@@ -24,45 +33,56 @@ namespace {
 
 struct ExplainArgs {
   std::string audio;
+  std::string data;
+  std::string id;
   std::string model;
   std::string methods = "lime,kernel_shap,occlusion,grad_cam";
   std::string factorization = "stems";
   std::string stems_dir;
   bool hpss = false;
+  bool allow_residual = false;
   int segments = 10;
+  bool segments_given = false;
   int samples = 0;
   uint64_t seed = 0;
   std::string out = "hearsay-explain";
   std::string target;
-  std::string output = "probability";
+  std::string output;
   int top_k = 3;
   int64_t batch = 0;
+  bool independent = false;
+  std::string audio_out = "top";
+  double start = 0.0;
+  double duration = -1.0;
+  double max_seconds = 600.0;
   std::string method_options;
   std::string factorization_options;
 };
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
+void note(const std::string& text) { std::cerr << "hearsay: note: " << text << "\n"; }
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out;
 }
 
-// Every audio file in `dir` is a stem named after the file (drums.wav -> "drums"), mono at `rate`.
-std::map<std::string, Audio> load_stems(const std::string& dir, int rate) {
-  HEARSAY_CHECK_AS(IoError, fs::is_directory(dir), "--stems: '", dir, "' is not a directory of stem files");
-  std::map<std::string, Audio> stems;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    LoadOptions o;
-    o.mono = true;
-    o.sample_rate = rate;
-    stems[entry.path().stem().string()] = load_audio(entry.path().string(), o);
+// --methods: registered names, each once.
+std::vector<std::string> method_list(const std::string& text) {
+  const std::string valid = joined(methods::explainer_registry().names());
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (item.empty()) continue;
+    HEARSAY_CHECK_AS(ConfigError, methods::explainer_registry().contains(item), "--methods: unknown method '", item,
+                     "'; valid: ", valid);
+    HEARSAY_CHECK_AS(ConfigError, std::find(out.begin(), out.end(), item) == out.end(), "--methods: '", item,
+                     "' is named twice");
+    out.push_back(item);
   }
-  HEARSAY_CHECK_AS(IoError, !stems.empty(), "--stems: '", dir, "' holds no audio files");
-  return stems;
+  HEARSAY_CHECK_AS(ConfigError, !out.empty(), "--methods: no method given; valid: ", valid);
+  return out;
 }
 
 // --target: a class index or a class name.
@@ -75,53 +95,192 @@ int target_class(const models::Model& model, const std::string& target) {
   return std::stoi(target);
 }
 
-int run_explain(const ExplainArgs& args) {
-  const auto model = models::load_model(args.model);
-  const int rate = model->front_end().sample_rate();
-  factorizations::FactorizationInput input;
-  {  // as the file holds it, so the notes can say what was changed on the way in
-    const Audio original = load_audio(args.audio);
-    models::InputNotes notes;
-    notes.add(original, rate, model->input_samples());
-    for (const auto& line : notes.lines()) std::cerr << "hearsay: note: " << args.audio << ": " << line << "\n";
-    input.audio = original.to_mono().resampled(rate);
-  }
-  if (!args.stems_dir.empty()) input.stems = load_stems(args.stems_dir, rate);
-
+// Checks the options that need no file: every mistake is found before the model is loaded.
+bench::ExplainSettings settings_from(const ExplainArgs& args) {
   bench::ExplainSettings s;
-  s.methods = split(args.methods);
+  s.methods = method_list(args.methods);
+  HEARSAY_CHECK_AS(ConfigError, factorizations::factorizer_registry().contains(args.factorization),
+                   "--factorization: unknown factorization '", args.factorization,
+                   "'; valid: ", joined(factorizations::factorizer_registry().names()));
   s.factorization = args.factorization;
+  HEARSAY_CHECK_AS(ConfigError, args.stems_dir.empty() || !args.hpss,
+                   "--stems and --hpss both say where the stems come from; give one");
+  HEARSAY_CHECK_AS(ConfigError, (args.stems_dir.empty() && !args.hpss) || args.factorization == "stems",
+                   args.hpss ? "--hpss" : "--stems", " gives sources for --factorization stems, not for '",
+                   args.factorization, "' (which ignores stems)");
   s.factorization_options = json_argument(args.factorization_options, "--factorization-options");
-  if (!s.factorization_options.contains("segments") && !s.factorization_options.contains("time_segments")) {
-    if (args.factorization == "tf_grid") s.factorization_options["time_segments"] = args.segments;
-    if (args.factorization == "stems" || args.factorization == "segments")
-      s.factorization_options["segments"] = args.segments;
-  }
+  const bool has_time_segments =
+      args.factorization == "stems" || args.factorization == "segments" || args.factorization == "tf_grid";
+  HEARSAY_CHECK_AS(ConfigError, !args.segments_given || has_time_segments, "--segments: the '", args.factorization,
+                   "' factorization has no time segments (--segments applies to stems, segments and tf_grid; set its ",
+                   "own options with --factorization-options)");
+  if (has_time_segments && !s.factorization_options.contains("segments") &&
+      !s.factorization_options.contains("time_segments"))
+    s.factorization_options[args.factorization == "tf_grid" ? "time_segments" : "segments"] = args.segments;
   if (args.hpss) s.factorization_options["source"] = "hpss";
+  if (args.allow_residual) s.factorization_options["max_residual_db"] = 0.0;
+
   const nlohmann::json per_method = json_argument(args.method_options, "--method-options");
+  for (const auto& [name, options] : per_method.items()) {
+    HEARSAY_CHECK_AS(ConfigError, std::find(s.methods.begin(), s.methods.end(), name) != s.methods.end(),
+                     "--method-options: '", name, "' is not one of the methods to run (--methods ", joined(s.methods),
+                     ")");
+    HEARSAY_CHECK_AS(ConfigError, options.is_object(), "--method-options: the options of '", name,
+                     "' must be a JSON object, got ", options.dump());
+  }
   for (const auto& m : s.methods) {
     nlohmann::json o = per_method.contains(m) ? per_method[m] : nlohmann::json::object();
     if (args.samples > 0 && (m == "lime" || m == "kernel_shap") && !o.contains("num_samples"))
       o["num_samples"] = args.samples;
+    // A misspelled or out-of-range option is a mistake to refuse now, not a method that "cannot run".
+    nlohmann::json checked = o;
+    checked.erase("output");
+    methods::explainer_registry().create(m, checked);
     s.method_options[m] = o;
   }
-  s.target = target_class(*model, args.target);
-  HEARSAY_CHECK_AS(ConfigError, args.output == "probability" || args.output == "logit",
-                   "--output must be probability or logit, got '", args.output, "'");
-  s.output = args.output == "logit" ? models::Output::logits : models::Output::probabilities;
+  if (!args.output.empty()) {
+    HEARSAY_CHECK_AS(ConfigError, args.output == "probability" || args.output == "logit", "--output: unknown value '",
+                     args.output, "'; valid: probability, logit");
+    s.output = args.output == "logit" ? models::Output::logits : models::Output::probabilities;
+  }
+  s.audio_out = bench::audio_out_from_name(args.audio_out, "--audio-out");
   s.seed = args.seed;
   s.top_k = args.top_k;
   s.batch_size = args.batch;
+  s.share_evaluations = !args.independent;
   s.out_dir = args.out;
+  return s;
+}
 
-  const bench::ClipOutcome outcome = bench::explain_clip(*model, input, s);
-  std::cout << args.audio << " — " << model->name() << ", " << outcome.component_names.size() << " components ("
+// The clip and its stems, as explain feeds them to the model: mono, at the model's rate.
+struct Clip {
+  factorizations::FactorizationInput input;
+  std::string name;
+  nlohmann::json context = nlohmann::json::object();
+};
+
+// The part of `file` to explain; refuses (before reading any audio) an excerpt longer than max_seconds.
+LoadOptions excerpt_options(const ExplainArgs& args, const std::string& file) {
+  const AudioFileInfo info = probe_audio(file);
+  HEARSAY_CHECK_AS(ConfigError, args.start < info.duration(), "--start ", args.start, ": '", file, "' is only ",
+                   info.duration(), " s long");
+  const double left = info.duration() - args.start;
+  const double seconds = args.duration > 0.0 ? std::min(args.duration, left) : left;
+  char text[256];
+  std::snprintf(text, sizeof text, "%.1f s", seconds);
+  HEARSAY_CHECK_AS(ConfigError, seconds <= args.max_seconds, "'", file, "': ", text,
+                   " to explain, more than --max-seconds ", args.max_seconds,
+                   " (every component's spectrum is held in memory, about 1 MB per second of audio): pick an excerpt ",
+                   "with --start SECONDS --duration SECONDS, or raise --max-seconds");
+  LoadOptions o;
+  o.offset_seconds = args.start;
+  o.duration_seconds = args.duration;
+  return o;
+}
+
+Clip clip_from_file(const ExplainArgs& args, const models::Model& model, Progress& progress) {
+  const int rate = model.front_end().sample_rate();
+  Clip clip;
+  clip.name = args.audio;
+  LoadOptions load = excerpt_options(args, args.audio);
+  progress.begin(message("loading '", args.audio, "'"));
+  {  // as the file holds it, so the notes can say what was changed on the way in
+    const Audio original = load_audio(args.audio, load);
+    models::InputNotes notes;
+    notes.add(original, rate, model.input_samples());
+    for (const auto& line : notes.lines()) note(args.audio + ": " + line);
+    clip.input.audio = original.to_mono().resampled(rate);
+  }
+  if (!args.stems_dir.empty()) {
+    const datasets::StemFiles files = datasets::find_stem_files(args.stems_dir, fs::path(args.audio).stem().string());
+    for (const auto& skipped : files.skipped) note("--stems: skipped '" + skipped + "' (not an audio file)");
+    load.mono = true;
+    load.sample_rate = rate;
+    clip.input.stems = datasets::load_stems(files, load);
+  }
+  progress.end();
+  clip.context["clip"] = {{"path", args.audio}, {"start_seconds", args.start}};
+  if (args.duration > 0.0) clip.context["clip"]["duration_seconds"] = args.duration;
+  return clip;
+}
+
+Clip clip_from_dataset(const ExplainArgs& args, const models::Model& model) {
+  const auto dataset = datasets::open_dataset(args.data);
+  size_t index = dataset->size();
+  for (size_t i = 0; i < dataset->size() && index == dataset->size(); ++i)
+    if (dataset->info(i).id == args.id) index = i;
+  if (index == dataset->size()) {
+    std::string some;
+    for (size_t i = 0; i < std::min<size_t>(dataset->size(), 3); ++i) some += (i ? ", " : "") + dataset->info(i).id;
+    throw ConfigError(message("--id: no example '", args.id, "' in '", args.data, "' (", dataset->size(),
+                              " examples, e.g. ", some.empty() ? "none" : some, ")"));
+  }
+  HEARSAY_CHECK_AS(ConfigError, dataset->duration(index) - args.start > 0.0, "--start ", args.start, ": example '",
+                   args.id, "' is only ", dataset->duration(index), " s long");
+  const double seconds = args.duration > 0.0 ? args.duration : dataset->duration(index) - args.start;
+  HEARSAY_CHECK_AS(ConfigError, seconds <= args.max_seconds, "--id ", args.id, ": ", seconds,
+                   " s to explain, more than --max-seconds ", args.max_seconds,
+                   ": pick an excerpt with --start/--duration, or raise --max-seconds");
+  const datasets::Example example = dataset->get(index);
+  const int rate = model.front_end().sample_rate();
+  auto cut = [&](const Audio& a) { return a.excerpt(args.start, args.duration).to_mono().resampled(rate); };
+  Clip clip;
+  clip.name = args.id;
+  clip.input.audio = cut(example.audio);
+  for (const auto& [name, stem] : example.stems) clip.input.stems[name] = cut(stem);
+  nlohmann::json truth = nlohmann::json::array();
+  for (const auto& g : example.ground_truth) truth.push_back(datasets::ground_truth_to_json(g));
+  clip.context["clip"] = {{"dataset", args.data},
+                          {"id", args.id},
+                          {"label", example.label_name},
+                          {"path", example.info.path},
+                          {"start_seconds", args.start}};
+  if (args.duration > 0.0) clip.context["clip"]["duration_seconds"] = args.duration;
+  clip.context["ground_truth"] = truth;
+  return clip;
+}
+
+int run_explain(const ExplainArgs& args) {
+  HEARSAY_CHECK_AS(ConfigError, args.audio.empty() != args.data.empty(),
+                   args.audio.empty() ? "give the clip to explain (AUDIO), or a dataset example (--data DIR --id ID)"
+                                      : "give either AUDIO or --data DIR --id ID, not both");
+  HEARSAY_CHECK_AS(ConfigError, args.data.empty() == args.id.empty(), "--data and --id go together");
+  HEARSAY_CHECK_AS(ConfigError, args.data.empty() || args.stems_dir.empty(),
+                   "--stems with --data: a dataset example brings its own stems");
+  bench::ExplainSettings s = settings_from(args);
+  ensure_writable_directory(args.out, "--out");
+  Progress progress;
+  progress.begin(message("loading the model '", args.model, "'"));
+  const auto model = models::load_model(args.model);
+  progress.end();
+  Clip clip = args.data.empty() ? clip_from_file(args, *model, progress) : clip_from_dataset(args, *model);
+  if (s.factorization == "stems" && clip.input.stems.empty() && !args.hpss &&
+      !s.factorization_options.contains("source")) {
+    note("no stems given (--stems DIR): the stems are the harmonic and percussive parts (HPSS) of the clip");
+    s.factorization_options["source"] = "hpss";
+  }
+  s.target = target_class(*model, args.target);
+  s.input_name = clip.name;
+  s.context = clip.context;
+  s.progress = [&progress](const std::string& step) {
+    if (step.empty())
+      progress.end();
+    else
+      progress.begin(step);
+  };
+
+  const bench::ClipOutcome outcome = bench::explain_clip(*model, clip.input, s);
+  std::cout << clip.name << " — " << model->name() << ", " << outcome.component_names.size() << " components ("
             << args.factorization << ")\n";
   bench::print_comparison(std::cout, outcome, args.top_k);
   std::cout << "wrote " << fs::absolute(args.out).string() << "\n";
-  for (const auto& m : outcome.methods)
-    if (!m.ok) return 1;
-  return 0;
+  size_t failed = 0;
+  for (const auto& m : outcome.methods) {
+    if (m.ok) continue;
+    ++failed;
+    std::cerr << "hearsay: warning: " << m.method << " failed: " << m.error << "\n";
+  }
+  return failed == outcome.methods.size() ? 1 : 0;
 }
 
 }  // namespace
@@ -129,26 +288,58 @@ int run_explain(const ExplainArgs& args) {
 void add_explain_command(CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<ExplainArgs>();
   CLI::App* cmd = app.add_subcommand("explain", "Explain one clip with several methods; write JSON, figures and audio");
-  cmd->add_option("audio", args->audio, "The clip to explain")->required();
+  cmd->add_option("audio", args->audio, "The clip to explain (or --data DIR --id ID)");
+  cmd->add_option("--data", args->data, "A dataset folder: explain its example --id (with its stems and ground truth)");
+  cmd->add_option("--id", args->id, "The dataset example to explain (with --data)");
   cmd->add_option("--model", args->model, "Model directory (model.json + weights or TorchScript file)")->required();
   cmd->add_option("--methods", args->methods, "Comma-separated methods (hearsay list methods)")->capture_default_str();
   cmd->add_option("--factorization", args->factorization, "stems, segments, tf_grid or superpixels")
       ->capture_default_str();
-  cmd->add_option("--stems", args->stems_dir, "Folder of stem files (one per source, e.g. from Demucs)");
-  cmd->add_flag("--hpss", args->hpss, "Stems from harmonic/percussive separation instead of files");
-  cmd->add_option("--segments", args->segments, "Time segments")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--samples", args->samples, "Perturbations for lime and kernel_shap (0: their defaults)");
+  cmd->add_option("--stems", args->stems_dir,
+                  "Folder of stem files, one per source (drums.wav, ...; e.g. from Demucs); without it, "
+                  "--factorization stems separates harmonic and percussive parts (HPSS)");
+  cmd->add_flag("--hpss", args->hpss, "Stems from harmonic/percussive separation (the default without --stems)");
+  cmd->add_flag("--allow-residual", args->allow_residual,
+                "Explain stems that do not add up to the mix (refused when mix minus stems is above -20 dB)");
+  auto* segments = cmd->add_option("--segments", args->segments, "Time segments (stems, segments, tf_grid)")
+                       ->capture_default_str()
+                       ->check(CLI::PositiveNumber);
+  cmd->add_option("--samples", args->samples, "Perturbations for lime and kernel_shap (0: their defaults)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", args->seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
   cmd->add_option("--target", args->target, "Class to explain, by name or index (default: the predicted one)");
-  cmd->add_option("--output", args->output, "Explain the probability or the logit")->capture_default_str();
+  cmd->add_option("--output", args->output,
+                  "Explain the probability or the logit (default: each method's own, the probability but for "
+                  "grad_cam's logit; per method: --method-options '{\"lime\": {\"output\": \"logit\"}}')");
   cmd->add_option("--top-k", args->top_k, "Components in the listenable explanation")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", args->batch, "Network windows per model call (0: the model's choice)");
-  cmd->add_option("--method-options", args->method_options, "JSON: {\"lime\": {\"kernel_width\": 0.5}, ...}");
+  cmd->add_option("--batch", args->batch, "Network windows per model call (0: the model's choice)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--independent", args->independent,
+                "Give each method its own cache of model evaluations, so its seconds and runs are its own cost");
+  cmd->add_option("--audio-out", args->audio_out,
+                  "Listenable explanations written per method: none, top (the top-k components) or all (top and "
+                  "the rest); FLAC")
+      ->capture_default_str();
+  cmd->add_option("--start", args->start, "Explain from this time in the clip (seconds)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--duration", args->duration, "Explain this many seconds (default: to the end)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-seconds", args->max_seconds,
+                  "Longest excerpt explained (memory grows with the length; use --start/--duration)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--method-options", args->method_options,
+                  "JSON: {\"lime\": {\"kernel_width\": 0.5}, \"grad_cam\": {\"output\": \"probability\"}}");
   cmd->add_option("--factorization-options", args->factorization_options, "JSON options of the factorization");
-  cmd->callback([args] {
+  cmd->footer(
+      "Exit codes: 0 when at least one method explained the clip (a method that cannot run, e.g. exact_shapley on "
+      "40 components, is a warning); 1 when every method failed or a file could not be read; 2 for a wrong option.");
+  cmd->callback([args, segments] {
+    args->segments_given = segments->count() > 0;
     const int code = run_explain(*args);
     if (code) throw CLI::RuntimeError(code);
   });

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   cli::add_dataset_command(app, global);
   cli::add_train_command(app, global);
   cli::add_evaluate_command(app, global);
+  cli::add_predict_command(app, global);
   cli::add_explain_command(app, global);
   cli::add_bench_command(app, global);
 

@@ -1,8 +1,9 @@
 #include "cli/option_flags.h"
 
-#include <fstream>
+#include <filesystem>
 
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace hearsay::cli {
 
@@ -17,15 +18,25 @@ nlohmann::json flags_to_json(const FlagValues& values) {
 
 nlohmann::json json_argument(const std::string& text, const std::string& what) {
   if (text.empty()) return nlohmann::json::object();
-  if (text.front() == '{') {
-    const auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    HEARSAY_CHECK_AS(ConfigError, parsed.is_object(), what, ": '", text, "' is not a JSON object");
-    return parsed;
+  std::error_code ec;
+  const bool inline_json =
+      text.front() == '{' || text.front() == '[' || text.front() == '"' || !std::filesystem::exists(text, ec);
+  nlohmann::json parsed;
+  if (inline_json) {
+    parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      HEARSAY_CHECK_AS(ConfigError, text.front() != '{', what, ": '", text, "' is not valid JSON");
+      throw IoError(message(what, ": cannot read '", text, "' (give a JSON object or a .json file)"));
+    }
+  } else {
+    try {
+      parsed = read_json_file(text);
+    } catch (const IoError& e) {
+      throw IoError(message(what, ": ", e.what()));
+    }
   }
-  std::ifstream in(text);
-  HEARSAY_CHECK_AS(IoError, in, what, ": cannot read '", text, "' (give a JSON object or a .json file)");
-  const auto parsed = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  HEARSAY_CHECK_AS(ConfigError, parsed.is_object(), what, ": '", text, "' does not hold a JSON object");
+  HEARSAY_CHECK_AS(ConfigError, parsed.is_object(), what, ": ", parsed.dump(), " is not a JSON object (write {",
+                   "\"name\": value, ...})");
   return parsed;
 }
 

@@ -1,6 +1,7 @@
 #include "factorizations/stems.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -48,6 +49,15 @@ std::unique_ptr<Factorization> StemsFactorizer::factorize(const FactorizationInp
   for (const auto& s : sources)
     for (int64_t k = 0; k < n; ++k) residual[static_cast<size_t>(k)] -= s.signal[static_cast<size_t>(k)];
   const double residual_db = 20.0 * std::log10(std::max(rms(residual), 1e-30) / std::max(rms(mix), 1e-30));
+  if (settings().source == StemSource::given && settings().max_residual_db < 0.0) {
+    char level[32];
+    std::snprintf(level, sizeof level, "%.1f", residual_db);
+    HEARSAY_CHECK_AS(ShapeError, residual_db <= settings().max_residual_db,
+                     "stems: the stems do not add up to the mix: ", "mix minus stems is at ", level,
+                     " dB re the mix (allowed: up to ", settings().max_residual_db,
+                     " dB; stems of another recording, or at another gain?); to explain them anyway set ",
+                     "\"max_residual_db\": 0 (hearsay explain --allow-residual)");
+  }
   const bool as_component = settings().residual == ResidualMode::component ||
                             (settings().residual == ResidualMode::automatic && residual_db > settings().residual_db);
   std::vector<float> background;

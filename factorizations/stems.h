@@ -22,6 +22,7 @@ struct StemsOptions {
   StemSource source = StemSource::given;  ///< given: the input's stems; hpss: separate harmonic/percussive
   ResidualMode residual = ResidualMode::automatic;  ///< auto: a component when its RMS > residual_db re the mix
   double residual_db = -60.0;                       ///< threshold of the automatic residual rule
+  double max_residual_db = -20.0;  ///< stems that leave more than this (RMS re the mix) unexplained are refused
   double length_tolerance = 0.01;  ///< stems up to this fraction longer/shorter than the mix are cut/padded
   HpssOptions hpss;                ///< settings of the hpss source
   WaveformBaselineOptions fill;    ///< baseline, noise_db, seed
@@ -35,6 +36,10 @@ struct StemsOptions {
              {{"auto", ResidualMode::automatic}, {"component", ResidualMode::component}, {"keep", ResidualMode::keep}},
              "what to do with mix minus the stems");
     v("residual_db", residual_db, "RMS re the mix above which the residual becomes a component (auto)",
+      Range::between(-200, 0));
+    v("max_residual_db", max_residual_db,
+      "stems must add up to the mix: a residual RMS above this re the mix is an error (stems of another "
+      "recording, a wrong gain); 0 accepts any",
       Range::between(-200, 0));
     v("length_tolerance", length_tolerance, "relative length mismatch of stems that is cut or padded",
       Range::between(0, 0.5));

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # End to end through `hearsay explain`: a 2 s clip at 44.1 kHz on a 3 s, 22.05 kHz model (so it is
 # resampled and padded, each with a note), the outputs per method, --target by index and by name,
-# and the refusal of a class that does not exist. Usage: explain_test.sh HEARSAY PLANTED_MODEL_DIR
+# the refusal of a class that does not exist; excerpts of a longer track (--start/--duration),
+# --independent costs, the degenerate-baseline warning, stem folders with files that are not audio,
+# the HPSS default, and predict. Usage: explain_test.sh HEARSAY PLANTED_MODEL_DIR
 set -euo pipefail
 hearsay=$1
 model=$2
+planted_clips=$(dirname "$model")/clips
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -19,7 +22,7 @@ test -n "$clip" || fail "synth wrote no clip"
 grep -q "note: .*1 clip at 44100 Hz resampled to 22050 Hz" "$dir/err" || fail "no resampling note: $(cat "$dir/err")"
 grep -q "note: .*shorter than the model input (3.00 s) padded" "$dir/err" || fail "no padding note"
 for m in occlusion grad_cam; do
-  for f in "$m.json" "$m.png" "$m.top.wav" "$m.rest.wav"; do
+  for f in "$m.json" "$m.png" "$m.top.flac"; do
     test -s "$dir/by_index/$f" || fail "explain wrote no $f"
   done
 done
@@ -44,4 +47,89 @@ if "$hearsay" explain "$clip" --model "$model" --methods occlusion --target jazz
   fail "--target jazz accepted"
 fi
 grep -q "no class 'jazz'; its classes are: glockenspiel_arpeggio" "$dir/err" || fail "bad name not explained"
+test ! -e "$dir/by_index/occlusion.rest.flac" || fail "--audio-out top (the default) wrote the rest"
+grep -q "predicted: " "$dir/out" || fail "the table does not show the predicted class"
+grep -q "top: " "$dir/out" || fail "the table does not list top components"
+
+# --audio-out all writes the rest too; none writes no audio.
+"$hearsay" --threads 1 explain "$clip" --model "$model" --methods occlusion --factorization segments --segments 4 \
+  --audio-out all --out "$dir/all" > /dev/null 2>&1 || fail "--audio-out all failed"
+test -s "$dir/all/occlusion.rest.flac" || fail "--audio-out all wrote no rest"
+"$hearsay" --threads 1 explain "$clip" --model "$model" --methods occlusion --factorization segments --segments 4 \
+  --audio-out none --out "$dir/none" > /dev/null 2>&1 || fail "--audio-out none failed"
+ls "$dir/none" | grep -q "flac\|wav" && fail "--audio-out none wrote audio"
+
+# An excerpt of a longer track: --start/--duration load only that part, and the JSON says which.
+long=$planted_clips/glockenspiel_arpeggio.00000/mix.flac
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion --factorization segments --segments 3 \
+  --start 1.5 --duration 3 --out "$dir/excerpt" > "$dir/out" 2> "$dir/err" || fail "excerpt failed: $(cat "$dir/err")"
+python3 - "$dir/excerpt/summary.json" <<'PY' || fail "summary.json does not record the excerpt"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["clip"]["start_seconds"] == 1.5 and s["clip"]["duration_seconds"] == 3, s["clip"]
+PY
+"$hearsay" explain "$long" --model "$model" --methods occlusion --max-seconds 4 --out "$dir/x" 2> "$dir/err" &&
+  fail "a 6 s clip above --max-seconds 4 was explained"
+grep -q -- "--start SECONDS --duration SECONDS" "$dir/err" || fail "no hint to --start/--duration: $(cat "$dir/err")"
+
+# --independent: each method pays its own evaluations (runs == evals); shared: the second method
+# reuses the first one's masks (its runs < its evals).
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion,kernel_shap --factorization segments \
+  --segments 4 --samples 16 --independent --out "$dir/indep" > /dev/null 2>&1 || fail "--independent failed"
+python3 - "$dir/indep/summary.json" <<'PY' || fail "--independent methods shared evaluations"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["shared_evaluations"] is False
+for m in s["methods"]:
+    assert m["model_runs"] == m["evals"], m
+PY
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion,kernel_shap --factorization segments \
+  --segments 4 --samples 16 --out "$dir/shared" > "$dir/out" 2>&1 || fail "shared explain failed"
+python3 - "$dir/shared/summary.json" <<'PY' || fail "shared methods did not share evaluations"
+import json, sys
+s = json.load(open(sys.argv[1]))
+k = [m for m in s["methods"] if m["method"] == "kernel_shap"][0]
+assert k["model_runs"] < k["evals"], k
+PY
+grep -q "seconds\*" "$dir/out" || fail "shared seconds are not marked as shared"
+
+# The degenerate baseline: explain the class the model gives to silence; every method warns.
+{ printf 'RIFF\x24\x58\x01\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x22\x56\x00\x00\x44\xac\x00\x00'
+  printf '\x02\x00\x10\x00data\x00\x58\x01\x00'; head -c 88064 /dev/zero; } > "$dir/silence.wav"
+silent_class=$("$hearsay" predict "$dir/silence.wav" --model "$model" --json |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d.get("predicted") or d["clips"][0]["predicted"])') ||
+  fail "predict on silence failed"
+test -n "$silent_class" || fail "predict gave no class"
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion,lime --samples 64 --target "$silent_class" \
+  --factorization segments --segments 4 --out "$dir/degenerate" > "$dir/out" 2> "$dir/err" ||
+  fail "degenerate explain failed: $(cat "$dir/err")"
+grep -q "warning: .*baseline" "$dir/out" || fail "the table does not warn about the baseline: $(cat "$dir/out")"
+python3 - "$dir/degenerate/occlusion.json" <<'PY' || fail "occlusion.json has no baseline warning"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert any("baseline" in w for w in d["warnings"]), d["warnings"]
+PY
+
+# A stem folder as a separation tool leaves it: audio stems plus files that are not audio.
+stems=$dir/stems
+mkdir -p "$stems"
+cp "$planted_clips/glockenspiel_arpeggio.00000/"{bass,drums,harmony,lead}.flac "$stems/"
+echo "[song]" > "$stems/song.ini"
+printf '\x89PNG' > "$stems/cover.png"
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion --stems "$stems" --segments 2 \
+  --out "$dir/stems_out" > "$dir/out" 2> "$dir/err" || fail "explain with a stem folder failed: $(cat "$dir/err")"
+grep -q "skipped .*song.ini" "$dir/err" || fail "song.ini not noted as skipped: $(cat "$dir/err")"
+grep -q "skipped .*cover.png" "$dir/err" || fail "cover.png not noted as skipped"
+grep -q '"drums.t01"' "$dir/stems_out/occlusion.json" || fail "no drums stem component"
+
+# No --stems and no --factorization: HPSS stems, said in a note.
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion --segments 2 --out "$dir/hpss" \
+  > /dev/null 2> "$dir/err" || fail "explain without stems failed: $(cat "$dir/err")"
+grep -q "note: no stems given.*HPSS" "$dir/err" || fail "no HPSS note: $(cat "$dir/err")"
+grep -q '"harmonic.t01"' "$dir/hpss/occlusion.json" || fail "no harmonic component"
+
+# A method that cannot run is a warning (exit 0) while another succeeds; all failing is exit 1.
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion,exact_shapley --factorization segments \
+  --segments 25 --out "$dir/partial" > "$dir/out" 2> "$dir/err" || fail "one failing method made explain fail"
+grep -q "warning: exact_shapley failed" "$dir/err" || fail "no warning for the failed method"
 echo "ok"
