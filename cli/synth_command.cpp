@@ -71,15 +71,22 @@ uintmax_t folder_bytes(const std::string& folder) {
 void run_synth(const SynthArgs& args, CLI::App& cmd) {
   nlohmann::json j = json_argument(args.options, "--options");
   HEARSAY_CHECK_AS(ConfigError, j.is_object(), "synth: --options must be a JSON object");
-  if (cmd.count("--genres")) j["genres"] = args.genres;
-  if (cmd.count("--per-genre")) j["per_genre"] = args.per_genre;
-  if (cmd.count("--seconds")) j["seconds"] = args.seconds;
-  if (cmd.count("--seed")) j["seed"] = args.seed;
-  if (!args.soundfont.empty()) j["soundfont"] = args.soundfont;
-  if (!args.format.empty()) j["format"] = args.format;
+  // A flag and --options giving the same key different values: which was meant cannot be guessed.
+  auto set = [&j](const char* flag, const char* key, bool given, const nlohmann::json& value) {
+    if (!given) return;
+    HEARSAY_CHECK_AS(ConfigError, !j.contains(key) || j[key] == value, "synth: '", key, "' is ", value.dump(),
+                     " by the flag ", flag, " but ", j[key].dump(), " by --options; give it once");
+    j[key] = value;
+  };
+  set("--genres", "genres", cmd.count("--genres") > 0, args.genres);
+  set("--per-genre", "per_genre", cmd.count("--per-genre") > 0, args.per_genre);
+  set("--seconds", "seconds", cmd.count("--seconds") > 0, args.seconds);
+  set("--seed", "seed", cmd.count("--seed") > 0, args.seed);
+  set("--soundfont", "soundfont", !args.soundfont.empty(), args.soundfont);
+  set("--format", "format", !args.format.empty(), args.format);
   HEARSAY_CHECK_AS(ConfigError, !(args.planted && args.shortcut), "synth: --planted and --shortcut exclude each other");
-  if (args.planted) j["mode"] = "planted";
-  if (args.shortcut) j["mode"] = "shortcut";
+  set("--planted", "mode", args.planted, "planted");
+  set("--shortcut", "mode", args.shortcut, "shortcut");
   const auto options = read_options<SynthOptions>(j, "synth");
   ensure_writable_directory(args.out, "--out");
 

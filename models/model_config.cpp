@@ -98,6 +98,8 @@ ModelConfig model_config_from_json(const nlohmann::json& json, const std::string
     HEARSAY_CHECK_AS(ConfigError, known, context, ": unknown key '", it.key(),
                      "'; valid keys: ", detail::join_names(kKeys));
   }
+  // After the keys (a typo is named as such) and before the values: an edited hop or n_mels would
+  // otherwise surface as a puzzling input_seconds mismatch or shape error.
   check_config_hashes(json, context);
   ModelConfig config;
   if (const auto* v = find(json, "format_version"))

@@ -35,6 +35,8 @@ refused "method_options []" bench --options '{"method_options": []}' --out "$dir
 refused "method_options lime" bench --options '{"method_options": "lime"}' --out "$dir/o" --cache "$dir/c" -- "method_options must be an object"
 refused "flag vs --options" bench --seed 3 --options '{"seed": 4}' --out "$dir/o" --cache "$dir/c" -- "'seed' is 3 by the flag --seed but 4 by --options"
 refused "nested flag vs --config" bench --train.epochs 2 --config '{"train": {"epochs": 5}}' --out "$dir/o" --cache "$dir/c" -- "train.epochs" "--config"
+refused "synth flag vs --options" synth --out "$dir/s2" --genres 3 --options '{"genres": 4}' -- \
+  "'genres' is 3 by the flag --genres but 4 by --options"
 refused "train --seconds 1e9" train --data "$dir" --out "$dir/m" --seconds 1e9 -- "'seconds'" "60"
 refused "train --out FILE" train --data "$data/planted" --out "$dir/a_file" -- "--out" "a_file"
 refused "synth --out /proc" synth --out /proc/hearsay -- "--out" "/proc/hearsay"
