@@ -132,14 +132,22 @@ TEST(Stems, GivenStemsThatSumExactlyLeaveNoResidualComponent) {
 
 TEST(Stems, MissingEnergyBecomesAResidualComponent) {
   auto in = clip_input();
-  in.stems.erase("sweep");  // the stems now miss the sweep (-16 dB re the mix)
-  const auto f = make("stems", {{"segments", 3}}, in);
+  in.stems.erase("sweep");  // the stems now miss the sweep (-16 dB re the mix): allowed by max_residual_db 0
+  const auto f = make("stems", {{"segments", 3}, {"max_residual_db", 0}}, in);
   EXPECT_EQ(f->size(), 9);
   EXPECT_EQ(f->names()[6], "residual.t00");
-  const auto kept = make("stems", {{"segments", 3}, {"residual", "keep"}}, in);
+  const auto kept = make("stems", {{"segments", 3}, {"residual", "keep"}, {"max_residual_db", 0}}, in);
   EXPECT_EQ(kept->size(), 6);
   // Kept residual: removing every stem leaves the sweep, which is louder than silence.
   EXPECT_GT(kept->render(std::vector<uint8_t>(6, 0)).rms(), 0.01);
+}
+
+TEST(Stems, StemsThatDoNotAddUpToTheMixAreRefusedWithTheResidualLevel) {
+  auto in = clip_input();
+  in.stems.erase("sweep");  // -16.4 dB re the mix left unexplained, above the default -20 dB
+  EXPECT_THROW_WITH(make("stems", {{"segments", 3}}, in), ShapeError, "do not add up to the mix", "-16.4 dB",
+                    "max_residual_db");
+  EXPECT_NO_THROW(make("stems", {{"segments", 3}, {"max_residual_db", -10}}, in));
 }
 
 TEST(Stems, BadStemsAreRefusedByName) {
