@@ -248,7 +248,6 @@ int run_explain(const ExplainArgs& args) {
   HEARSAY_CHECK_AS(ConfigError, args.data.empty() || args.stems_dir.empty(),
                    "--stems with --data: a dataset example brings its own stems");
   bench::ExplainSettings s = settings_from(args);
-  ensure_writable_directory(args.out, "--out");
   Progress progress;
   progress.begin(message("loading the model '", args.model, "'"));
   const auto model = models::load_model(args.model);
@@ -259,6 +258,7 @@ int run_explain(const ExplainArgs& args) {
     note("no stems given (--stems DIR): the stems are the harmonic and percussive parts (HPSS) of the clip");
     s.factorization_options["source"] = "hpss";
   }
+  ensure_writable_directory(args.out, "--out");  // once the inputs are known to be usable
   s.target = target_class(*model, args.target);
   s.input_name = clip.name;
   s.context = clip.context;

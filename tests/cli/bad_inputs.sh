@@ -5,11 +5,12 @@
 # result on stdout. Usage: bad_inputs.sh HEARSAY PLANTED_DIR [BAD_DIR]
 # (PLANTED_DIR: tests/data/planted with model/ and clips/; BAD_DIR: tests/data/bad, reproducers of crashes.)
 set -uo pipefail
-hearsay=$1
-planted=$2
-bad=${3:-}
+hearsay=$(realpath "$1")
+planted=$(realpath "$2")
+bad=${3:+$(realpath "$3")}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+cd "$dir"  # a command that wrongly writes to its default folder leaves nothing behind
 model=$planted/model
 clip=$planted/clips/glockenspiel_arpeggio.00000/mix.flac
 passed=0
@@ -156,7 +157,8 @@ expect model_bad_json "model_badjson/model.json" "$hearsay" explain "$clip" --mo
 expect model_unknown_key "architecture_typo" "$hearsay" explain "$clip" --model "$dir/model_key"
 expect model_no_weights "model_noweights.*weights.pt" "$hearsay" explain "$clip" --model "$dir/model_noweights"
 expect model_cut_weights "model_cut.*weights.pt" "$hearsay" explain "$clip" --model "$dir/model_cut"
-expect model_edited_front_end "model_frontend.*front_end" "$hearsay" explain "$clip" --model "$dir/model_frontend"
+expect model_edited_front_end "model_frontend.*front_end" "$hearsay" explain "$clip" --model "$dir/model_frontend" \
+  --methods occlusion --out "$dir/o"
 expect model_unknown_arch "vgg_huge.*(valid|known)" "$hearsay" explain "$clip" --model "$dir/model_arch"
 expect evaluate_missing_model "/no/such/model" "$hearsay" evaluate --model /no/such/model --data "$dir/data_empty"
 expect predict_bad_model "model_badjson/model.json" "$hearsay" predict "$clip" --model "$dir/model_badjson"
