@@ -320,10 +320,14 @@ nlohmann::json run_bench(const BenchConfig& config, const std::string& out_dir, 
   ensure_writable_directory(cache_dir, "--cache");
   check_options(config, "bench");
   const std::vector<std::string> registered = methods::explainer_registry().names();
-  for (auto it = config.method_options.begin(); it != config.method_options.end(); ++it)
-    HEARSAY_CHECK_AS(ConfigError, std::find(registered.begin(), registered.end(), it.key()) != registered.end(),
-                     "bench: method_options names the unknown method '", it.key(),
+  auto check_registered = [&registered](const std::string& name, const char* option) {
+    HEARSAY_CHECK_AS(ConfigError, std::find(registered.begin(), registered.end(), name) != registered.end(),
+                     "bench: ", option, " names the unknown method '", name,
                      "'; valid methods: ", hearsay::detail::join_names(registered));
+  };
+  for (auto it = config.method_options.begin(); it != config.method_options.end(); ++it)
+    check_registered(it.key(), "method_options");
+  for (const auto& m : config.methods) check_registered(m, "methods");
   const std::vector<std::string> method_names = config.methods.empty() ? registered : config.methods;
   for (const auto& m : method_names)
     methods::explainer_registry().create(m, config.method_options.value(m, nlohmann::json::object()));

@@ -49,6 +49,14 @@ grep -q "note: --threads 100000 is more than the" "$dir/err" || fail "--threads 
 # A class folder not in UTF-8 is refused when the dataset is opened, before any training.
 mkdir -p "$dir/latin/caf$(printf '\xe9')" "$dir/latin/dog"
 "$hearsay" synth --out "$dir/tiny" --genres 2 --per-genre 5 --seconds 2 > /dev/null 2>&1
+# A damaged synth meta file (0 bytes, as a full disk left them) is named and its track made again.
+meta=$(find "$dir/tiny/meta" -name '*.json' | sort | head -n 1)
+: > "$meta"
+"$hearsay" synth --out "$dir/tiny" --genres 2 --per-genre 5 --seconds 2 > "$dir/out" 2> "$dir/err" ||
+  fail "synth after a damaged meta file: $(cat "$dir/err")"
+grep -qF "$meta' is empty" "$dir/err" || fail "the damaged meta file was not named: $(cat "$dir/err")"
+grep -q "(1 made now, 9 kept" "$dir/out" || fail "the damaged track was not made again: $(cat "$dir/out")"
+[ -s "$meta" ] || fail "the damaged meta file was not rewritten"
 first=$(find "$dir/tiny/genres" -type f | sort | head -n 1)
 cp "$first" "$dir/latin/caf$(printf '\xe9')/a.${first##*.}"
 cp "$first" "$dir/latin/dog/b.${first##*.}"

@@ -39,8 +39,12 @@ TEST(Runner, MethodOptionsMustBeAnObjectOfObjectsNamingRegisteredMethods) {
   BenchConfig config;
   config.method_options = {{"lmie", {{"num_samples", 8}}}};
   std::ostringstream out, log;
-  EXPECT_THROW_WITH(run_bench(config, dir.file("out"), dir.file("cache"), out, log), ConfigError, "'lmie'", "lime",
-                    "kernel_shap");
+  EXPECT_THROW_WITH(run_bench(config, dir.file("out"), dir.file("cache"), out, log), ConfigError, "method_options",
+                    "'lmie'", "lime", "kernel_shap");
+  config = BenchConfig{};
+  config.methods = {"occlusion", "limе"};  // a Cyrillic e
+  EXPECT_THROW_WITH(run_bench(config, dir.file("out"), dir.file("cache"), out, log), ConfigError, "bench: methods",
+                    "'limе'", "valid methods");
 }
 
 TEST(Runner, OutAndCacheThatCannotBeWrittenFailBeforeAnyWork) {
