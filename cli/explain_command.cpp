@@ -170,7 +170,8 @@ LoadOptions excerpt_options(const ExplainArgs& args, const std::string& file) {
   std::snprintf(text, sizeof text, "%.1f s", seconds);
   HEARSAY_CHECK_AS(ConfigError, seconds <= args.max_seconds, "'", file, "': ", text,
                    " to explain, more than --max-seconds ", args.max_seconds,
-                   " (every component's spectrum is held in memory, about 1 MB per second of audio): pick an excerpt ",
+                   " (every component's spectrum is held in memory, up to 3.5 MB per second of audio with four stems): "
+                   "pick an excerpt ",
                    "with --start SECONDS --duration SECONDS, or raise --max-seconds");
   LoadOptions o;
   o.offset_seconds = args.start;
