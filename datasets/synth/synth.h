@@ -86,7 +86,8 @@ struct SynthOptions {
              {{"genres", SynthMode::genres}, {"planted", SynthMode::planted}, {"shortcut", SynthMode::shortcut}},
              "genres: the label is the style; planted: the label is a cue; shortcut: genres plus a spurious cue");
     v("genres", genres, "number of classes (styles or planted cues)", Range::between(1, 10));
-    v("per_genre", per_genre, "tracks per class", Range::at_least(1));
+    // Bounded so that a typo cannot plan (and allocate for) billions of tracks.
+    v("per_genre", per_genre, "tracks per class", Range::between(1, 100000));
     v("seconds", seconds, "length of every track in seconds", Range{0.0, 600.0, true, false});
     v("seed", seed, "seed of every random choice");
     v("soundfont", soundfont, "General MIDI soundfont (.sf2)");

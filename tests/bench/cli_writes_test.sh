@@ -39,6 +39,7 @@ refused "synth flag vs --options" synth --out "$dir/s2" --genres 3 --options '{"
   "'genres' is 3 by the flag --genres but 4 by --options"
 refused "train --seconds 1e9" train --data "$dir" --out "$dir/m" --seconds 1e9 -- "'seconds'" "60"
 refused "train --out FILE" train --data "$data/planted" --out "$dir/a_file" -- "--out" "a_file"
+refused "synth --per-genre 1e9" synth --out "$dir/s3" --per-genre 1000000000 -- "'per_genre'" "100000"
 refused "synth --out /proc" synth --out /proc/hearsay -- "--out" "/proc/hearsay"
 refused "dataset split --out FILE" dataset split "$data/planted" --out "$dir/a_file" -- "--out" "a_file"
 

@@ -26,6 +26,11 @@ TEST(Runner, ConfigRefusesUnknownKeysAndReadsNestedTraining) {
   EXPECT_EQ(c.methods, std::vector<std::string>{"lime"});
   EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"train", {{"epoch", 2}}}}, "bench"), ConfigError,
                     "bench.train", "'epoch'");
+  // Values whose effect is an absurd allocation are refused by range.
+  EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"grid_time", 1000}}, "bench"), ConfigError, "'grid_time'",
+                    "64");
+  EXPECT_THROW_WITH(read_options<BenchConfig>(nlohmann::json{{"train", {{"seconds", 1e9}}}}, "bench"), ConfigError,
+                    "bench.train", "'seconds'");
 }
 
 TEST(Runner, MethodOptionsMustBeAnObjectOfObjectsNamingRegisteredMethods) {
