@@ -114,7 +114,7 @@ if mount -t tmpfs -o size=256k tmpfs "$full" 2> /dev/null; then
     "disk full" "$full/m"
   no_empty_files train
   fill
-  refused "synth on a full disk" synth --out "$full/s" --genres 2 --per-genre 5 --seconds 2 -- "$full/s"
+  refused "synth on a full disk" synth --out "$full/s" --genres 2 --per-genre 5 --seconds 2 -- "disk full" "$full/s"
   no_empty_files synth
   umount "$full"
 else
