@@ -176,12 +176,14 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
       request.output = output.value_or(explainer->capabilities().default_output);
       request.seed = settings.seed;
       m.explanation = explainer->explain(request);
-      if (write) write_method_files(m.explanation, *factorization, model, features, settings);
       m.ok = true;
     } catch (const Error& error) {
       m.ok = false;
       m.error = error.what();
     }
+    // Outside the try: a file that cannot be written (a full disk) is not the method's failure, and a
+    // caller that records failures must not record it as one.
+    if (m.ok && write) write_method_files(m.explanation, *factorization, model, features, settings);
     if (settings.progress) settings.progress({});
     nlohmann::json entry{{"method", name}, {"ok", m.ok}};
     if (m.ok) {
