@@ -54,25 +54,30 @@ int main(int argc, char** argv) {
   cli::add_explain_command(app, global);
   cli::add_bench_command(app, global);
 
-  // Name a mistyped subcommand instead of CLI11's generic "A subcommand is required".
-  for (int i = 1; i < argc; ++i) {
+  // Name a mistyped subcommand (at any level: `dataset inf`) instead of CLI11's generic "A subcommand
+  // is required".
+  const CLI::App* level = &app;
+  std::string path = "hearsay";
+  for (int i = 1; i < argc && !level->get_subcommands({}).empty(); ++i) {
     const std::string word = argv[i];
     if (word == "--threads") {
       ++i;
       continue;
     }
     if (word.rfind("-", 0) == 0) continue;
-    bool known = false;
+    const CLI::App* found = nullptr;
     std::string valid;
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      known = known || sub->check_name(word);
+    for (const CLI::App* sub : level->get_subcommands({})) {
+      if (sub->check_name(word)) found = sub;
       valid += (valid.empty() ? "" : ", ") + sub->get_name();
     }
-    if (!known) {
-      std::fprintf(stderr, "hearsay: unknown subcommand '%s'; valid subcommands: %s\n", word.c_str(), valid.c_str());
+    if (!found) {
+      std::fprintf(stderr, "%s: unknown subcommand '%s'; valid subcommands: %s\n", path.c_str(), word.c_str(),
+                   valid.c_str());
       return 2;
     }
-    break;
+    path += " " + found->get_name();
+    level = found;
   }
 
   try {

@@ -16,6 +16,8 @@
 #include "datasets/dataset.h"
 #include "datasets/split.h"
 #include "models/load_model.h"
+#include "models/network_registry.h"
+#include "models/networks.h"
 #include "models/train.h"
 
 namespace hearsay::cli {
@@ -90,7 +92,9 @@ int run_train(const TrainArgs& args) {
   const auto options = read_options<models::TrainOptions>(flags_to_json(*args.options), "train");
   const auto front_end = read_options<FrontEndOptions>(json_argument(args.front_end, "--front-end"), "--front-end");
   const auto network_options = json_argument(args.network_options, "--network-options");
-  // Before any work: a folder that cannot be written must not cost a full training first.
+  // Before any work: a misspelled network or option, or a folder that cannot be written, must not cost
+  // opening the dataset or a full training first.
+  models::network_registry().create(options.model, network_options);
   ensure_writable_directory(args.out, "--out");
   const auto dataset = datasets::open_dataset(args.data);
   std::string source;

@@ -243,6 +243,12 @@ expect explain_id_missing "--id: no example 'nope'" "$hearsay" explain --data "$
 expect train_missing_data "/no/such/data" "$hearsay" train --data /no/such/data --out "$dir/m"
 expect train_seconds "seconds" "$hearsay" train --data "$dir/data_ok" --out "$dir/m" --seconds 1e9
 expect train_out_file "a_file" "$hearsay" train --data "$dir/data_ok" --out "$dir/a_file"
+expect train_network_typo "unknown .*vgg_smal.*valid.*vgg_small" "$hearsay" train --data /no/such/data --out "$dir/m" \
+  --model vgg_smal
+expect train_network_option "chanels" "$hearsay" train --data /no/such/data --out "$dir/m" \
+  --network-options '{"chanels": [8]}'
+expect dataset_subcommand_typo "hearsay dataset: unknown subcommand 'inf'; valid subcommands: info, split, baseline" \
+  "$hearsay" dataset inf "$dir/data_ok"
 expect evaluate_missing_data "/no/such/data" "$hearsay" evaluate --model "$model" --data /no/such/data
 expect synth_genres "genres" "$hearsay" synth --out "$dir/s" --genres 99
 expect synth_format "format.*wav, flac" "$hearsay" synth --out "$dir/s" --format mp3
