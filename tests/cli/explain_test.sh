@@ -96,7 +96,7 @@ grep -q "seconds\*" "$dir/out" || fail "shared seconds are not marked as shared"
 # The degenerate baseline: explain the class the model gives to silence; every method warns.
 { printf 'RIFF\x24\x58\x01\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x22\x56\x00\x00\x44\xac\x00\x00'
   printf '\x02\x00\x10\x00data\x00\x58\x01\x00'; head -c 88064 /dev/zero; } > "$dir/silence.wav"
-silent_class=$("$hearsay" predict "$dir/silence.wav" --model "$model" --json |
+silent_class=$("$hearsay" predict "$dir/silence.wav" --model "$model" --json 2> /dev/null |
   python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d.get("predicted") or d["clips"][0]["predicted"])') ||
   fail "predict on silence failed"
 test -n "$silent_class" || fail "predict gave no class"
