@@ -202,7 +202,11 @@ std::vector<Row> explain_one(const Prepared& p, size_t index, const std::string&
                              const nlohmann::json& factorization_options, const BenchConfig& config,
                              const std::vector<std::string>& method_names, const fs::path& out_dir, std::ostream& log) {
   const datasets::Example example = p.dataset->get(index);
-  const fs::path dir = out_dir / p.name / example.info.id / factorization;
+  const bool excerpt = config.excerpt_start > 0.0 || config.excerpt_seconds > 0.0;
+  // An excerpt is another job than the whole clip: its records live apart, so neither is mistaken for the other.
+  const fs::path dir = out_dir / p.name / example.info.id /
+                       (excerpt ? message(factorization, "-excerpt-", config.excerpt_start, "-", config.excerpt_seconds)
+                                : factorization);
   std::error_code ec;
   if (fs::exists(dir / "rows.json", ec)) {
     // A damaged record (0 bytes from a full disk, or edited) is named and recomputed, never fatal.
@@ -232,8 +236,14 @@ std::vector<Row> explain_one(const Prepared& p, size_t index, const std::string&
   s.out_dir = partial.string();
   const int rate = p.model->front_end().sample_rate();
   factorizations::FactorizationInput input;
-  input.audio = example.audio.to_mono().resampled(rate);
-  for (const auto& [stem, audio] : example.stems) input.stems[stem] = audio.to_mono().resampled(rate);
+  const double length = config.excerpt_seconds > 0.0 ? config.excerpt_seconds : -1.0;
+  HEARSAY_CHECK_AS(ConfigError, config.excerpt_start < example.audio.duration(), "bench: excerpt_start ",
+                   config.excerpt_start, " s is past the end of '", example.info.id, "' (", example.audio.duration(),
+                   " s)");
+  auto cut = [&](const Audio& a) { return a.excerpt(config.excerpt_start, length).to_mono().resampled(rate); };
+  input.audio = cut(example.audio);
+  for (const auto& [stem, audio] : example.stems) input.stems[stem] = cut(audio);
+  if (excerpt) s.context["excerpt"] = {{"start_seconds", config.excerpt_start}, {"seconds", input.audio.duration()}};
   const ClipOutcome outcome = explain_clip(*p.model, input, s);
 
   // The planted component, for the stems factorization of a clip with a planted cue.
@@ -247,7 +257,10 @@ std::vector<Row> explain_one(const Prepared& p, size_t index, const std::string&
           bounds.push_back(j == config.stem_segments
                                ? duration
                                : static_cast<double>(j * (input.audio.frames() / config.stem_segments)) / rate);
-        planted = planted_components(g.stem, g.start_seconds, g.end_seconds, bounds);
+        // The cue's span in the excerpt's time (a cue outside the excerpt has no component to find).
+        const double start = std::max(0.0, g.start_seconds - config.excerpt_start);
+        const double end = std::min(duration, g.end_seconds - config.excerpt_start);
+        if (end > start) planted = planted_components(g.stem, start, end, bounds);
       }
   std::vector<Row> rows;
   nlohmann::json rows_json = nlohmann::json::array();

@@ -31,10 +31,12 @@ struct BenchConfig {
   int planted_clips = 6;             ///< planted set: test clips explained
   std::vector<std::string> methods;  ///< methods to compare; empty: every registered one
   nlohmann::json method_options = {{"lime", {{"num_samples", 2048}}}, {"kernel_shap", {{"num_samples", 2048}}}};
-  int stem_segments = 4;       ///< stems × segments factorization: segments per stem
-  int grid_time = 4;           ///< tf_grid: time divisions
-  int grid_bands = 4;          ///< tf_grid: mel bands
-  models::TrainOptions train;  ///< training of the model on each set
+  int stem_segments = 4;         ///< stems × segments factorization: segments per stem
+  int grid_time = 4;             ///< tf_grid: time divisions
+  int grid_bands = 4;            ///< tf_grid: mel bands
+  double excerpt_start = 0.0;    ///< explain each clip from this time (seconds)
+  double excerpt_seconds = 0.0;  ///< explain this many seconds of each clip; 0: to its end
+  models::TrainOptions train;    ///< training of the model on each set
 
   template <class V>
   void visit(V& v) {
@@ -53,6 +55,9 @@ struct BenchConfig {
     // 64 x 96 cells is 6144 components: LIME's 2048 x 6144 design matrix is 100 MB; 1000 x 96 was 1.5 GB.
     v("grid_time", grid_time, "tf_grid time divisions", Range::between(1, 64));
     v("grid_bands", grid_bands, "tf_grid mel bands", Range::between(1, 96));
+    v("excerpt_start", excerpt_start, "explain each clip from this time in seconds (ground truth moves with it)",
+      Range::at_least(0));
+    v("excerpt_seconds", excerpt_seconds, "explain this many seconds of each clip (0: to its end)", Range::at_least(0));
     v.nested("train", train, "training options of the model on each set");
   }
   /// method_options must map method names to objects ({"lime": {...}}); the names are checked
