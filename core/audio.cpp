@@ -107,6 +107,25 @@ Audio Audio::resampled(int target_rate, ResampleQuality quality) const {
   const double ratio = static_cast<double>(target_rate) / sample_rate_;
   HEARSAY_CHECK_AS(ConfigError, src_is_valid_ratio(ratio), "resample ", sample_rate_, " -> ", target_rate,
                    " Hz: libsamplerate converts by factors of 1/256 to 256 only (", ratio, " asked)");
+  int converter = SRC_SINC_BEST_QUALITY;
+  for (const auto& q : kQualities)
+    if (q.quality == quality) converter = q.converter;
+  // libsamplerate's sinc converters take at most 128 channels (and say "Channel count must be >= 1"
+  // beyond); the others take any number.
+  HEARSAY_CHECK_AS(ShapeError, channels_ <= 128 || converter == SRC_LINEAR || converter == SRC_ZERO_ORDER_HOLD,
+                   "resample ", sample_rate_, " -> ", target_rate, " Hz: ", channels_, " channels; the ",
+                   resample_quality_name(quality),
+                   " converter takes at most 128 (mix down first, or use linear or zero_order_hold)");
+  // libsamplerate 0.2.2's linear converter reads before its input when given a single frame (a
+  // 512-channel one-frame file crashed it; found by fuzz/fuzz_audio, tests/data/bad/). One frame has
+  // nothing to interpolate between, so it is held for the output's length instead.
+  if (frames() == 1) {
+    const auto held = std::max<int64_t>(1, std::llround(ratio));
+    std::vector<float> out;
+    out.reserve(static_cast<size_t>(held * channels_));
+    for (int64_t f = 0; f < held; ++f) out.insert(out.end(), samples_.begin(), samples_.end());
+    return Audio(std::move(out), channels_, target_rate);
+  }
   // The output is sized before any work; a size that cannot be held is refused here, by name, rather
   // than as std::length_error or std::bad_alloc from the vector (both reach a user as "unexpected").
   const double out_frames_exact = std::ceil(static_cast<double>(frames()) * ratio) + 1.0;
@@ -130,9 +149,6 @@ Audio Audio::resampled(int target_rate, ResampleQuality quality) const {
   data.data_out = out.data();
   data.output_frames = static_cast<long>(out_frames);
   data.src_ratio = ratio;
-  int converter = SRC_SINC_BEST_QUALITY;
-  for (const auto& q : kQualities)
-    if (q.quality == quality) converter = q.converter;
   const int err = src_simple(&data, converter, channels_);
   HEARSAY_CHECK(err == 0, "resample ", sample_rate_, " -> ", target_rate, " Hz failed: ", src_strerror(err));
   out.resize(static_cast<size_t>(data.output_frames_gen * channels_));

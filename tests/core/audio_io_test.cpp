@@ -330,6 +330,21 @@ TEST(AudioIoBadInput, ImplausibleSampleRatesAreRefusedByName) {
   EXPECT_EQ(load_audio(dir.file("low.wav")).frames(), 100);
 }
 
+TEST(AudioIoBadInput, OneFrameOfManyChannelsResamples) {
+  // Crashed libsamplerate's linear converter (found by fuzz/fuzz_audio).
+  LoadOptions to_model;
+  to_model.sample_rate = 22050;
+  to_model.quality = ResampleQuality::linear;
+  to_model.allow_truncated = true;
+  const Audio a = load_audio(bad_file("one_frame_512_channels.au"), to_model);
+  EXPECT_EQ(a.channels(), 512);
+  EXPECT_EQ(a.frames(), 3);
+  to_model.quality = ResampleQuality::sinc_best;
+  EXPECT_THROW_WITH(load_audio(bad_file("one_frame_512_channels.au"), to_model), ShapeError, "512 channels");
+  to_model.mono = true;
+  EXPECT_EQ(load_audio(bad_file("one_frame_512_channels.au"), to_model).channels(), 1);
+}
+
 TEST(AudioIoBadInput, OffsetsPastTheEndOfAnyLengthAreConfigErrors) {
   TempDir dir;
   save_audio(dir.file("ok.flac"), testing::sine(440.0, 0.5, 22050), SampleFormat::pcm16);

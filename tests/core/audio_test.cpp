@@ -73,6 +73,23 @@ TEST(Audio, ResamplingRefusesRatiosLibsamplerateCannotDo) {
   EXPECT_NEAR(static_cast<double>(a.resampled(2560).frames()), 256000.0, 300.0);  // the limit itself is fine
 }
 
+TEST(Audio, ResamplingOneFrameHoldsIt) {
+  // libsamplerate's linear converter read before its input for a one-frame signal (a 512-channel AU
+  // file crashed hearsay; found by fuzzing, tests/data/bad/one_frame_512_channels.au).
+  std::vector<float> frame(64);
+  for (size_t c = 0; c < frame.size(); ++c) frame[c] = 0.01f * static_cast<float>(c);
+  const Audio one(frame, 64, 8000);
+  for (auto quality : {ResampleQuality::linear, ResampleQuality::sinc_fastest, ResampleQuality::zero_order_hold}) {
+    const Audio out = one.resampled(24000, quality);
+    ASSERT_EQ(out.frames(), 3) << resample_quality_name(quality);
+    for (int64_t f = 0; f < out.frames(); ++f)
+      for (int c = 0; c < 64; ++c) ASSERT_EQ(out.at(f, c), frame[static_cast<size_t>(c)]);
+  }
+  EXPECT_THROW_WITH(Audio(std::vector<float>(200 * 2), 200, 8000).resampled(22050), ShapeError, "200 channels",
+                    "at most 128");
+  EXPECT_EQ(Audio(std::vector<float>(200 * 2), 200, 8000).resampled(22050, ResampleQuality::linear).channels(), 200);
+}
+
 TEST(Audio, ExcerptsAndFitting) {
   Audio a = Audio::mono({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10);
   EXPECT_EQ(a.excerpt(0.2, 0.3).samples(), (std::vector<float>{2, 3, 4}));
