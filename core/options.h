@@ -130,7 +130,13 @@ std::string parse_value(const nlohmann::json& j, T& out) {
       }
     } else if (j.is_number_float() && std::floor(j.get<double>()) == j.get<double>() &&
                std::abs(j.get<double>()) < 9.0e15) {
-      out = static_cast<T>(j.get<double>());
+      // Converting a double outside T's range is undefined ({"sample_rate": 502E8} reached it; found
+      // by fuzz/fuzz_options), so the range is checked first.
+      const double d = j.get<double>();
+      if (d < static_cast<double>(std::numeric_limits<T>::lowest()) ||
+          d > static_cast<double>(std::numeric_limits<T>::max()))
+        return "is out of the integer range";
+      out = static_cast<T>(d);
     } else {
       return "must be an integer";
     }

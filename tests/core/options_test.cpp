@@ -84,6 +84,9 @@ TEST(Options, WrongTypesAndRangesAreRefusedByName) {
   EXPECT_THROW_WITH(read_options<Toy>(nlohmann::json{{"sizes", {1, 0}}}, "toy"), ConfigError, "'sizes'");
   EXPECT_THROW_WITH(read_options<Toy>(nlohmann::json{{"inner", {{"width", 0}}}}, "toy"), ConfigError, "> 0");
   EXPECT_THROW_WITH(read_options<Toy>(nlohmann::json{{"samples", 1e30}}, "toy"), ConfigError, "samples");
+  // An integral double beyond int's range (undefined to convert; found by fuzz/fuzz_options).
+  EXPECT_THROW_WITH(read_options<Toy>(nlohmann::json{{"samples", 5.02e10}}, "toy"), ConfigError, "'samples'",
+                    "integer range");
   EXPECT_THROW_WITH(read_options<Toy>(nlohmann::json::array(), "toy"), ConfigError, "JSON object");
   EXPECT_THROW_WITH(read_options<Toy>(nlohmann::json{{"verbose", true}, {"samples", 900}}, "toy"), ConfigError,
                     "verbose needs");
