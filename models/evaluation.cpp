@@ -165,18 +165,29 @@ Evaluation evaluate_model(const Model& model, const datasets::Dataset& dataset, 
   InputNotes notes;
   std::vector<Audio> clips;
   std::vector<int> truths;
+  std::vector<std::string> ids;
   auto flush = [&] {
     if (clips.empty()) return;
     const Matrix<float> logits = model.logits(clips);
-    for (size_t i = 0; i < clips.size(); ++i) evaluation.add(truths[i], argmax_row(logits, static_cast<int64_t>(i)));
+    for (size_t i = 0; i < clips.size(); ++i) {
+      // argmax over a NaN would count a guess as a prediction: silently wrong accuracy.
+      for (int64_t c = 0; c < logits.cols(); ++c)
+        HEARSAY_CHECK(std::isfinite(logits(static_cast<int64_t>(i), c)), "model '", model.name(),
+                      "' returned a non-finite logit (", logits(static_cast<int64_t>(i), c), ") for class '",
+                      model.class_names()[static_cast<size_t>(c)], "' on '", ids[i],
+                      "'; the clip may hold extreme sample values");
+      evaluation.add(truths[i], argmax_row(logits, static_cast<int64_t>(i)));
+    }
     clips.clear();
     truths.clear();
+    ids.clear();
   };
   for (size_t index : indices) {
     if (dataset.info(index).label < 0) continue;
     datasets::Example example = dataset.get(index);
     notes.add(example.audio, model.front_end().sample_rate(), model.input_samples());
     truths.push_back(to_model[static_cast<size_t>(example.info.label)]);
+    ids.push_back(example.info.path.empty() ? example.info.id : example.info.path);
     clips.push_back(std::move(example.audio));
     if (clips.size() == kClipsPerCall) flush();
   }

@@ -141,6 +141,10 @@ expect explain_inf_occlusion "model .* returned an infinite value .*loud_dc.wav.
 expect explain_inf_lime "model .* returned an infinite value .*loud_dc.wav" "$hearsay" explain "$dir/loud_dc.wav" \
   --model "$model" --factorization segments --segments 4 --methods occlusion,lime --samples 8 --out "$dir/o"
 expect predict_inf "loud_dc.wav.*non-finite" "$hearsay" predict "$dir/loud_dc.wav" --model "$model"
+mkdir -p "$dir/data_loud/glockenspiel_arpeggio"
+cp "$dir/loud_dc.wav" "$dir/data_loud/glockenspiel_arpeggio/"
+expect evaluate_inf "non-finite logit .*loud_dc.wav" "$hearsay" evaluate --model "$model" --data "$dir/data_loud" \
+  --split all
 expect predict_missing "/no/such.wav': no such file" "$hearsay" predict /no/such.wav --model "$model"
 if [ -n "$bad" ] && [ -d "$bad" ]; then
   for f in "$bad"/*; do
