@@ -9,6 +9,7 @@
 #include "datasets/loaders.h"
 #include "datasets/manifest.h"
 #include "datasets/windows.h"
+#include "tests/datasets/dataset_test_support.h"
 #include "tests/support/test_support.h"
 
 namespace hearsay::datasets {
@@ -16,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+using testing::Warnings;
+using testing::write_wav;
 
 // A 16-bit big-endian Sun .au file, the format GTZAN ships.
 void write_au(const fs::path& path, const Audio& audio) {
@@ -33,28 +36,12 @@ void write_au(const fs::path& path, const Audio& audio) {
   testing::write_bytes(path.string(), bytes);
 }
 
-void write_wav(const fs::path& path, const Audio& audio) {
-  fs::create_directories(path.parent_path());
-  save_audio(path.string(), audio);
-}
-
 void write_corrupt(const fs::path& path) {
   fs::create_directories(path.parent_path());
   testing::write_bytes(path.string(), "this is not audio at all: no header, just text");
 }
 
 Audio tone(double hz, double seconds = 0.5) { return testing::sine(hz, seconds, 8000, 0.3f); }
-
-// Collects the warnings a loader prints.
-struct Warnings {
-  std::vector<std::string> lines;
-  OpenOptions options(bool strict = false) {
-    OpenOptions o;
-    o.strict = strict;
-    o.warn = [this](const std::string& line) { lines.push_back(line); };
-    return o;
-  }
-};
 
 std::vector<std::string> ids(const Dataset& d) {
   std::vector<std::string> out;
