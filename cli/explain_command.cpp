@@ -159,20 +159,23 @@ struct Clip {
   nlohmann::json context = nlohmann::json::object();
 };
 
-// The part of `file` to explain; refuses (before reading any audio) an excerpt longer than max_seconds.
-LoadOptions excerpt_options(const ExplainArgs& args, const std::string& file) {
-  const AudioFileInfo info = probe_audio(file);
-  HEARSAY_CHECK_AS(ConfigError, args.start < info.duration(), "--start ", args.start, ": '", file, "' is only ",
-                   info.duration(), " s long");
-  const double left = info.duration() - args.start;
-  const double seconds = args.duration > 0.0 ? std::min(args.duration, left) : left;
-  char text[256];
+// Checks the excerpt of a clip `length` seconds long (`what` names it): --start inside it, and no more
+// than --max-seconds to explain, refused before any audio is read.
+void check_excerpt(const ExplainArgs& args, const std::string& what, double length) {
+  HEARSAY_CHECK_AS(ConfigError, args.start < length, "--start ", args.start, ": ", what, " is only ", length,
+                   " s long");
+  const double seconds = args.duration > 0.0 ? std::min(args.duration, length - args.start) : length - args.start;
+  char text[64];
   std::snprintf(text, sizeof text, "%.1f s", seconds);
-  HEARSAY_CHECK_AS(ConfigError, seconds <= args.max_seconds, "'", file, "': ", text,
-                   " to explain, more than --max-seconds ", args.max_seconds,
-                   " (every component's spectrum is held in memory, up to 3.5 MB per second of audio with four stems): "
-                   "pick an excerpt ",
-                   "with --start SECONDS --duration SECONDS, or raise --max-seconds");
+  HEARSAY_CHECK_AS(ConfigError, seconds <= args.max_seconds, what, ": ", text, " to explain, more than --max-seconds ",
+                   args.max_seconds,
+                   " (every component's spectrum is held in memory, up to 3.5 MB per second of audio with four "
+                   "stems): pick an excerpt with --start SECONDS --duration SECONDS, or raise --max-seconds");
+}
+
+// The part of `file` to explain.
+LoadOptions excerpt_options(const ExplainArgs& args, const std::string& file) {
+  check_excerpt(args, "'" + file + "'", probe_audio(file).duration());
   LoadOptions o;
   o.offset_seconds = args.start;
   o.duration_seconds = args.duration;
@@ -216,12 +219,7 @@ Clip clip_from_dataset(const ExplainArgs& args, const models::Model& model) {
     throw ConfigError(message("--id: no example '", args.id, "' in '", args.data, "' (", dataset->size(),
                               " examples, e.g. ", some.empty() ? "none" : some, ")"));
   }
-  HEARSAY_CHECK_AS(ConfigError, dataset->duration(index) - args.start > 0.0, "--start ", args.start, ": example '",
-                   args.id, "' is only ", dataset->duration(index), " s long");
-  const double seconds = args.duration > 0.0 ? args.duration : dataset->duration(index) - args.start;
-  HEARSAY_CHECK_AS(ConfigError, seconds <= args.max_seconds, "--id ", args.id, ": ", seconds,
-                   " s to explain, more than --max-seconds ", args.max_seconds,
-                   ": pick an excerpt with --start/--duration, or raise --max-seconds");
+  check_excerpt(args, "example '" + args.id + "'", dataset->duration(index));
   const datasets::Example example = dataset->get(index);
   const int rate = model.front_end().sample_rate();
   auto cut = [&](const Audio& a) { return a.excerpt(args.start, args.duration).to_mono().resampled(rate); };
