@@ -4,7 +4,9 @@
 //  - render(keep) the audio of the kept components (a listenable explanation),
 //  - pool(map) a dense [n_mels × frames] attribution map into one score per component (the sum of the
 //    map over the component's cells; components that share cells, like stems, split each cell by their
-//    share of its energy), so white-box maps and perturbation scores meet on the same components.
+//    share of its energy), so white-box maps and perturbation scores meet on the same components,
+//  - describe where each component lives (geometry: source, frames, mel band or cells), so a planted
+//    cue is matched to components by overlap(), never by parsing their names.
 // compose(all ones) equals the model input of the unperturbed clip.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include "core/front_end.h"
 #include "core/matrix.h"
 #include "core/registry.h"
+#include "factorizations/geometry.h"
 
 namespace hearsay::factorizations {
 
@@ -27,12 +30,6 @@ namespace hearsay::factorizations {
 struct FactorizationInput {
   Audio audio;                         ///< mono, at the front-end's sample rate
   std::map<std::string, Audio> stems;  ///< optional sources (true stems, user stem files)
-};
-
-/// Frames [first, last) of the model input that a component can change.
-struct FrameSpan {
-  int64_t first = 0;
-  int64_t last = 0;
 };
 
 class Factorization {
@@ -73,17 +70,37 @@ class Factorization {
   virtual Matrix<float> indicator(int64_t i) const = 0;
   /// Whether components share cells (then pool splits each cell between them).
   virtual bool overlapping() const { return false; }
+  /// Whether components add up as signals (waveform: removing one subtracts its sound from every cell
+  /// it reaches) or replace cells (features: a removed cell takes the baseline's value).
+  virtual bool additive() const { return false; }
+  /// What time and frequency each cell of the input stands for; not known() for toy inputs that have
+  /// no time axis (then overlap() is refused).
+  const InputGrid& grid() const { return grid_; }
+  /// Where component i lives. The default reads indicator(i): source "mix", the bounding box of its
+  /// non-zero cells, and the cells themselves when they do not fill that box.
+  virtual ComponentGeometry geometry(int64_t i) const;
+  /// Fraction of `region` (its time × band area, in input cells, within the clip) that component i
+  /// covers; 0 when the sources differ (a "mix" component matches any source; a region with an empty
+  /// or "mix" source matches any component) or when the region lies outside the input. ConfigError
+  /// for a reversed span or band, Error when the input has no grid.
+  double overlap(int64_t i, const Region& region) const;
+  /// overlap(i, region) for every component, sharing the region's weights.
+  std::vector<double> overlaps(const Region& region) const;
   /// Factorizer options that built this factorization.
   const nlohmann::json& options() const;
 
  protected:
+  /// An input with no time/frequency grid (toys): overlap() is refused.
   Factorization(std::vector<std::string> names, int64_t n_mels, int64_t frames, nlohmann::json options);
+  /// An input on `grid` (n_mels and frames come from it).
+  Factorization(std::vector<std::string> names, InputGrid grid, nlohmann::json options);
   void check_mask(const std::vector<uint8_t>& keep) const;
 
  private:
   std::vector<std::string> names_;
   int64_t n_mels_ = 0;
   int64_t frames_ = 0;
+  InputGrid grid_;
   std::shared_ptr<const nlohmann::json> options_;
 };
 

@@ -129,17 +129,22 @@ Matrix<float> feature_baseline(const Matrix<float>& x, const FrontEnd& front_end
 LabelMapFactorization::LabelMapFactorization(const FrontEnd& front_end, const Audio& audio, Matrix<float> features,
                                              Matrix<int32_t> labels, std::vector<std::string> names,
                                              const FeatureBaselineOptions& baseline, nlohmann::json options)
-    : Factorization(std::move(names), features.rows(), features.cols(), std::move(options)),
+    : Factorization(std::move(names), InputGrid::of(front_end, audio.frames()), std::move(options)),
       front_end_options_(front_end.options()),
       audio_(audio),
       features_(std::move(features)),
       baseline_(feature_baseline(features_, front_end, baseline)),
       labels_(std::move(labels)),
       baseline_text_(describe(baseline)) {
+  HEARSAY_CHECK_AS(ShapeError, features_.rows() == n_mels() && features_.cols() == frames(), "features are ",
+                   features_.rows(), " x ", features_.cols(), ", the front-end makes ", n_mels(), " x ", frames(),
+                   " of the ", audio.frames(), "-sample clip");
   HEARSAY_CHECK_AS(ShapeError, labels_.rows() == features_.rows() && labels_.cols() == features_.cols(),
                    "label map is ", labels_.rows(), " x ", labels_.cols(), ", features ", features_.rows(), " x ",
                    features_.cols());
   spans_.assign(static_cast<size_t>(size()), FrameSpan{frames(), 0});
+  bands_.assign(static_cast<size_t>(size()), FrameSpan{n_mels(), 0});
+  cell_counts_.assign(static_cast<size_t>(size()), 0);
   for (int64_t m = 0; m < labels_.rows(); ++m)
     for (int64_t t = 0; t < labels_.cols(); ++t) {
       const int32_t label = labels_(m, t);
@@ -148,6 +153,9 @@ LabelMapFactorization::LabelMapFactorization(const FrontEnd& front_end, const Au
       FrameSpan& s = spans_[static_cast<size_t>(label)];
       s.first = std::min(s.first, t);
       s.last = std::max(s.last, t + 1);
+      FrameSpan& band = bands_[static_cast<size_t>(label)];
+      band = {std::min(band.first, m), std::max(band.last, m + 1)};
+      ++cell_counts_[static_cast<size_t>(label)];
     }
   for (int64_t i = 0; i < size(); ++i)
     HEARSAY_CHECK(spans_[static_cast<size_t>(i)].last > 0, "label map: component '",
@@ -187,6 +195,18 @@ Matrix<float> LabelMapFactorization::indicator(int64_t i) const {
   Matrix<float> out(n_mels(), frames());
   for (int64_t c = 0; c < out.size(); ++c) out.data()[c] = labels_.data()[c] == i ? 1.0f : 0.0f;
   return out;
+}
+
+ComponentGeometry LabelMapFactorization::geometry(int64_t i) const {
+  HEARSAY_CHECK_AS(ShapeError, i >= 0 && i < size(), "component ", i, " of ", size());
+  const auto k = static_cast<size_t>(i);
+  ComponentGeometry g{"mix", spans_[k], bands_[k].first, bands_[k].last, std::nullopt};
+  if (cell_counts_[k] != (g.frames.last - g.frames.first) * (g.mel_high - g.mel_low)) {
+    Matrix<uint8_t> cells(n_mels(), frames());
+    for (int64_t c = 0; c < cells.size(); ++c) cells.data()[c] = labels_.data()[c] == i ? 1 : 0;
+    g.cells = std::move(cells);
+  }
+  return g;
 }
 
 std::vector<double> LabelMapFactorization::pool(const Matrix<float>& map) const {

@@ -55,6 +55,8 @@ class LabelMapFactorization : public Factorization {
   std::vector<double> pool(const Matrix<float>& map) const override;
   FrameSpan span(int64_t i) const override { return spans_[static_cast<size_t>(i)]; }
   Matrix<float> indicator(int64_t i) const override;
+  /// Source "mix", the bounding box of its cells, and the cells when they do not fill it.
+  ComponentGeometry geometry(int64_t i) const override;
   const Matrix<int32_t>& labels() const { return labels_; }
 
  private:
@@ -64,6 +66,8 @@ class LabelMapFactorization : public Factorization {
   Matrix<float> baseline_;
   Matrix<int32_t> labels_;
   std::vector<FrameSpan> spans_;
+  std::vector<FrameSpan> bands_;      // mel bins [first, last) of each component
+  std::vector<int64_t> cell_counts_;  // cells of each component
   std::string baseline_text_;
 };
 

@@ -111,8 +111,7 @@ WaveformFactorization::WaveformFactorization(const FrontEnd& front_end, std::vec
                 names.push_back((sources.size() == 1 ? "" : s.name + ".") + "t" + index_label(j, segments));
             return names;
           }(),
-          front_end.n_mels(), front_end.num_frames(static_cast<int64_t>(sources.at(0).signal.size())),
-          std::move(options)),
+          InputGrid::of(front_end, static_cast<int64_t>(sources.at(0).signal.size())), std::move(options)),
       front_end_(std::make_shared<const FrontEnd>(front_end.options())),
       boundaries_(std::move(boundaries)),
       baseline_text_(describe(baseline)),
@@ -168,6 +167,11 @@ WaveformFactorization::WaveformFactorization(const FrontEnd& front_end, std::vec
     const auto it = std::upper_bound(boundaries_.begin(), boundaries_.end(), std::min(centre, n - 1));
     frame_segment_[static_cast<size_t>(t)] = static_cast<int64_t>(it - boundaries_.begin()) - 1;
   }
+  segment_frames_.assign(static_cast<size_t>(segments), FrameSpan{frames, 0});
+  for (int64_t t = 0; t < frames; ++t) {
+    FrameSpan& s = segment_frames_[static_cast<size_t>(frame_segment_[static_cast<size_t>(t)])];
+    s = {std::min(s.first, t), std::max(s.last, t + 1)};
+  }
   if (sources.size() > 1) {
     // Each source's share of each mel cell's energy, for pooling dense maps onto stems.
     const int64_t cells = n_mels() * frames;
@@ -207,6 +211,13 @@ Matrix<float> WaveformFactorization::indicator(int64_t i) const {
       if (frame_segment_[static_cast<size_t>(t)] == segment)
         out(m, t) = shares_.empty() ? 1.0f : shares_[static_cast<size_t>(source * cells + m * frames() + t)];
   return out;
+}
+
+ComponentGeometry WaveformFactorization::geometry(int64_t i) const {
+  HEARSAY_CHECK_AS(ShapeError, i >= 0 && i < size(), "component ", i, " of ", size());
+  const FrameSpan frames = segment_frames_[static_cast<size_t>(i % segments())];
+  return {source_names_[static_cast<size_t>(i / segments())], frames.last > frames.first ? frames : FrameSpan{}, 0,
+          n_mels(), std::nullopt};
 }
 
 std::vector<double> WaveformFactorization::pool(const Matrix<float>& map) const {

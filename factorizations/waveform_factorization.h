@@ -75,6 +75,9 @@ class WaveformFactorization : public Factorization {
   FrameSpan span(int64_t i) const override { return composer_->span(i); }
   Matrix<float> indicator(int64_t i) const override;
   bool overlapping() const override { return sources() > 1; }
+  bool additive() const override { return true; }
+  /// Its source, the frames whose centre lies in its segment, every mel bin.
+  ComponentGeometry geometry(int64_t i) const override;
 
   const std::vector<int64_t>& boundaries() const { return boundaries_; }
   int64_t segments() const { return static_cast<int64_t>(boundaries_.size()) - 1; }
@@ -88,8 +91,9 @@ class WaveformFactorization : public Factorization {
   std::vector<int64_t> boundaries_;
   std::string baseline_text_;
   std::unique_ptr<SpectralComposer> composer_;
-  std::vector<int64_t> frame_segment_;  // segment holding each frame's centre sample
-  std::vector<float> shares_;           // [sources × n_mels × frames] energy share; empty for one source
+  std::vector<int64_t> frame_segment_;     // segment holding each frame's centre sample
+  std::vector<FrameSpan> segment_frames_;  // frames whose centre lies in each segment
+  std::vector<float> shares_;              // [sources × n_mels × frames] energy share; empty for one source
   int sample_rate_;
 };
 

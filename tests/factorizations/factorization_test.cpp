@@ -156,6 +156,36 @@ TEST_P(EveryFactorization, UnknownOptionsAreRefusedByName) {
                     "'segmentz'");
 }
 
+// Each component's geometry is where its indicator lives (a stem's share of a cell counts as living
+// there), and the components of one source cover a region once: a region over the whole clip and
+// every band, in the first component's source, is covered exactly in full.
+TEST_P(EveryFactorization, GeometryIsWhereTheIndicatorLivesAndCoversARegionOnce) {
+  const auto input = test_input();
+  const auto f = factorizer_registry().create(GetParam())->factorize(input, front_end_);
+  ASSERT_TRUE(f->grid().known());
+  for (int64_t i = 0; i < f->size(); ++i) {
+    const std::string& name = f->names()[static_cast<size_t>(i)];
+    const ComponentGeometry g = f->geometry(i);
+    const Matrix<float> ind = f->indicator(i);
+    for (int64_t m = 0; m < f->n_mels(); ++m)
+      for (int64_t t = 0; t < f->frames(); ++t) {
+        const bool declared = t >= g.frames.first && t < g.frames.last && m >= g.mel_low && m < g.mel_high &&
+                              (!g.cells || (*g.cells)(m, t) != 0);
+        if (f->overlapping()) {
+          ASSERT_TRUE(declared || ind(m, t) == 0.0f) << name << " at (" << m << ", " << t << ")";
+        } else {
+          ASSERT_EQ(declared, ind(m, t) != 0.0f) << name << " at (" << m << ", " << t << ")";
+        }
+      }
+  }
+  const std::string source = f->geometry(0).source;
+  const double seconds = input.audio.duration();
+  double total = 0.0;
+  for (double o : f->overlaps({source, 0.0, seconds})) total += o;
+  EXPECT_NEAR(total, 1.0, 1e-9) << "source " << source;
+  EXPECT_EQ(f->additive(), f->domain() == "waveform");
+}
+
 INSTANTIATE_TEST_SUITE_P(Registry, EveryFactorization, ::testing::ValuesIn(factorizer_registry().names()),
                          [](const auto& param_info) { return param_info.param; });
 
@@ -188,9 +218,10 @@ TEST(SpectralComposition, EqualsWaveformCompositionThenFrontEnd) {
         worst.db_within_60 = std::max(worst.db_within_60, d.db_within_60);
         worst.db_within_120 = std::max(worst.db_within_120, d.db_within_120);
       }
-      std::printf("%s/%s: max |mel power diff| / peak power %.3g, max |dB diff| within 60 dB of the peak %.3g, "
-                  "within 120 dB %.3g\n",
-                  name, baseline, worst.power_re_peak, worst.db_within_60, worst.db_within_120);
+      std::printf(
+          "%s/%s: max |mel power diff| / peak power %.3g, max |dB diff| within 60 dB of the peak %.3g, "
+          "within 120 dB %.3g\n",
+          name, baseline, worst.power_re_peak, worst.db_within_60, worst.db_within_120);
       EXPECT_LT(worst.power_re_peak, 1e-6) << name << " / " << baseline;
       EXPECT_LT(worst.db_within_60, 1e-4) << name << " / " << baseline;
       if (std::string(baseline) == "zero") {
@@ -250,13 +281,15 @@ TEST(SpectralComposer, IsExactToFloatRoundingInEveryCell) {
       if (y < peak - 120.0) continue;  // (below that, float32 itself cannot hold the difference)
       composed_worst = std::max(composed_worst, std::abs(composed.data()[c] - y));
       waveform_worst = std::max(waveform_worst, std::abs(waveform.data()[c] - y));
-      power_worst = std::max(power_worst, std::abs(std::pow(10.0, composed.data()[c] / 10.0) - std::pow(10.0, y / 10.0)) /
-                                              std::pow(10.0, peak / 10.0));
+      power_worst =
+          std::max(power_worst, std::abs(std::pow(10.0, composed.data()[c] / 10.0) - std::pow(10.0, y / 10.0)) /
+                                    std::pow(10.0, peak / 10.0));
     }
   }
-  std::printf("within 120 dB of the peak: max |dB error| STFT-domain %.3g, waveform + front-end %.3g; "
-              "max |power error| / peak power %.3g\n",
-              composed_worst, waveform_worst, power_worst);
+  std::printf(
+      "within 120 dB of the peak: max |dB error| STFT-domain %.3g, waveform + front-end %.3g; "
+      "max |power error| / peak power %.3g\n",
+      composed_worst, waveform_worst, power_worst);
   EXPECT_LT(composed_worst, 1e-4);
   EXPECT_LT(power_worst, 1e-6);
 }
