@@ -252,6 +252,20 @@ TEST(ConsoleReporter, TerminalRedrawsOneLineWithAnEta) {
   EXPECT_NE(out.str().find("\033[K\n\nhearsay bench: 5 jobs, 1 failed\n"), std::string::npos) << out.str();
 }
 
+TEST(ConsoleReporter, LiveLineNeverWrapsOnAnUsualTerminal) {
+  // A wrapped line is redrawn only in part by '\r', leaving a trail of lines behind.
+  std::ostringstream out;
+  const auto reporter = make_console_reporter(out, true);
+  reporter->begin(sample_run("runs/a"));
+  reporter->record(ok_job(job("planted", std::string(200, 'c'), "stems", "lime"), 1.0, 1, nullptr), true);
+  const std::string text = out.str();
+  const size_t start = text.rfind('\r'), end = text.rfind("\033[K");
+  ASSERT_NE(start, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(end - start - 1, 100u);
+  EXPECT_EQ(text.substr(end - 3, 3), "...");
+}
+
 TEST(ConsoleReporter, ListsAtMostTwentyFailures) {
   std::vector<Record> records;
   for (int i = 0; i < 25; ++i)
