@@ -1,0 +1,18 @@
+// The built-in metrics: one registration line each.
+#include "metrics/agreement.h"
+#include "metrics/ground_truth_rank.h"
+#include "metrics/metric.h"
+
+namespace hearsay::metrics {
+
+const Registry<Metric>& metric_registry() {
+  static const Registry<Metric> registry = [] {
+    Registry<Metric> r("metric");
+    r.add<Agreement>("agreement", "Spearman rank correlation and top-1 agreement with a reference method");
+    r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace hearsay::metrics
