@@ -16,7 +16,7 @@
 #include "datasets/synth/synth.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
-#include "models/fnv1a.h"
+#include "core/hash.h"
 #include "models/load_model.h"
 
 namespace hearsay::bench {
@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string hash_of(const nlohmann::json& j) {
-  models::Fnv1a64 h;
+  Fnv1a64 h;
   const std::string text = j.dump();
   h.add(text.data(), text.size());
   return h.text().substr(8, 12);  // 48 bits of the hex digest name a cache entry

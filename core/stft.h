@@ -7,7 +7,7 @@
 // to the frame's loudest bin, so bins 60 dB below it came out about 2e-4 dB off; in double every bin
 // is exact to the float rounding of its own value, and quiet cells of the log-mel are as accurate as
 // loud ones (tests/core: FrontEnd.QuietCellsAreAsAccurateAsLoudOnes). The cost is 0.55 ms more per 30 s clip
-// (bench/perf/front_end_bench), once per clip: perturbations compose stored spectra.
+// (perf/front_end_bench), once per clip: perturbations compose stored spectra.
 //
 // Plans are made once per Stft (FFTW's planner is not thread-safe, so under a global lock, with
 // FFTW_ESTIMATE so the same plan, hence the same bits, comes out on every run) and executed from

@@ -4,7 +4,7 @@
 //  - the network as a TorchScript module, frozen (weights become constants) and passed through
 //    torch::jit::optimize_for_inference, which keeps activations in oneDNN's blocked layout between
 //    layers and fuses convolution with ReLU.
-// Measured by bench/perf/model_bench.cpp.
+// Measured by perf/model_bench.cpp.
 //
 // LibTorch header: include only from models/ .cpp files and torch-linked tests and benchmarks.
 #pragma once

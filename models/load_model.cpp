@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/parallel.h"
-#include "models/fnv1a.h"
+#include "core/hash.h"
 #include "models/model_config.h"
 #include "models/network_model.h"
 #include "models/networks.h"

@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/options.h"
-#include "models/fnv1a.h"
+#include "core/hash.h"
 
 namespace hearsay::models {
 

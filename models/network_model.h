@@ -13,7 +13,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
-#include "models/load_model.h"
+#include "models/inference_options.h"
 #include "models/model.h"
 #include "models/model_config.h"
 #include "models/networks.h"

@@ -13,7 +13,7 @@
 #include "core/random.h"
 #include "datasets/dataset.h"
 #include "models/evaluation.h"
-#include "models/fnv1a.h"
+#include "core/hash.h"
 
 namespace hearsay::models {
 

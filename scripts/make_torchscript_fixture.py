@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/data/models/: TorchScript networks exported by PyTorch, with model.json files and the
-logits PyTorch computes for a fixed input, for the models tests and bench/perf/model_bench.cpp.
+logits PyTorch computes for a fixed input, for the models tests and perf/model_bench.cpp.
 
 Run from the repository root:  /usr/bin/python3 scripts/make_torchscript_fixture.py
 (Debian's python3-torch 1.13). The outputs are committed; the tests never need Python.

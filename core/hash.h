@@ -1,5 +1,5 @@
 // 64-bit FNV-1a (Fowler–Noll–Vo): the fingerprint of training data and of weights files. Not
-// cryptographic; it detects corruption and tells data sets apart.
+// cryptographic; it detects corruption, tells data sets apart and names bench jobs and cache entries.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-namespace hearsay::models {
+namespace hearsay {
 
 class Fnv1a64 {
  public:
@@ -30,4 +30,4 @@ class Fnv1a64 {
   uint64_t hash_ = 0xcbf29ce484222325ull;
 };
 
-}  // namespace hearsay::models
+}  // namespace hearsay
