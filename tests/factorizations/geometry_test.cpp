@@ -181,6 +181,17 @@ TEST(Geometry, ACueInOneStemNeverOverlapsAnotherStem) {
   EXPECT_NEAR(sum(anywhere), 3.0, 1e-12);  // tones, bursts and sweep each hold all of it
 }
 
+// Separated sources are sources like given stems: a cue in the percussive part is held by
+// percussive.* only.
+TEST(Geometry, HpssSourcesAreTheComponentsSources) {
+  const auto f = make("stems", {{"segments", 2}, {"source", "hpss"}, {"residual", "keep"}});
+  EXPECT_EQ(f->geometry(0).source, "harmonic");
+  EXPECT_EQ(f->geometry(f->size() - 1).source, "percussive");
+  const auto o = f->overlaps({"percussive", 0.0, 1.0});
+  EXPECT_EQ(o[0] + o[1], 0.0);
+  EXPECT_NEAR(o[2], 1.0, 1e-12);  // the first of 2 segments: 0-1.5 s
+}
+
 TEST(Geometry, ASingleCellOfASuperpixelBelongsToItsRegionOnly) {
   const auto f = make("superpixels", {{"count", 12}});
   const auto& grid = f->grid();
