@@ -39,6 +39,11 @@ class UnsupportedModelError : public Error {
   using Error::Error;
 };
 
+/// The kind of an error for records and reports: "IoError", "ConfigError", "ShapeError",
+/// "UnsupportedModelError", "Error" for another hearsay::Error, "std::bad_alloc" for an allocation
+/// that failed, "std::exception" for anything else.
+std::string error_type_name(const std::exception& error);
+
 namespace detail {
 template <class... Parts>
 std::string concat(Parts&&... parts) {

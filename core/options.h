@@ -250,6 +250,27 @@ class OptionReader {
     if constexpr (detail::has_validate<O>::value) field.validate();
   }
 
+  /// A list of option structs (the bench's studies): a JSON array of objects, each read like a nested
+  /// struct and named "<name>[i]" in messages. An absent key keeps the field's default list.
+  template <class O>
+  void nested_list(const char* name, std::vector<O>& field, const char* /*description*/) {
+    known_.emplace_back(name);
+    const nlohmann::json* value = find(name);
+    if (!value) return;
+    HEARSAY_CHECK_AS(ConfigError, value->is_array(), context_, ": option '", name,
+                     "' must be a JSON array of objects, got ", detail::json_preview(*value));
+    std::vector<O> parsed;
+    for (size_t i = 0; i < value->size(); ++i) {
+      O item;
+      OptionReader inner((*value)[i], message(context_, ".", name, "[", i, "]"));
+      item.visit(inner);
+      inner.finish();
+      if constexpr (detail::has_validate<O>::value) item.validate();
+      parsed.push_back(std::move(item));
+    }
+    field = std::move(parsed);
+  }
+
   /// Throws ConfigError naming the first unknown key and listing the valid ones.
   void finish() const {
     if (source_.is_null()) return;
@@ -287,6 +308,8 @@ class OptionWriter {
   }
   template <class O>
   void nested(const char* name, const O& field, const char*);
+  template <class O>
+  void nested_list(const char* name, const std::vector<O>& field, const char*);
 
   nlohmann::json out = nlohmann::json::object();
 };
@@ -322,7 +345,24 @@ class OptionDescriber {
     }
   }
 
+  /// Documents one element's keys as "<name>[].<key>" with a default-constructed element's values.
+  template <class O>
+  void nested_list(const char* name, const std::vector<O>& field, const char* description) {
+    docs.push_back({name, "array", description, write_list(field), ""});
+    O element;
+    OptionDescriber inner;
+    element.visit(inner);
+    for (auto& d : inner.docs) {
+      d.name = std::string(name) + "[]." + d.name;
+      docs.push_back(std::move(d));
+    }
+  }
+
   std::vector<OptionDoc> docs;
+
+ private:
+  template <class O>
+  static nlohmann::json write_list(const std::vector<O>& field);
 };
 
 /// Reads an options struct from JSON (null = all defaults). `context` names the owner in messages,
@@ -349,6 +389,20 @@ nlohmann::json write_options(const O& options) {
 template <class O>
 void OptionWriter::nested(const char* name, const O& field, const char*) {
   out[name] = write_options(field);
+}
+
+template <class O>
+void OptionWriter::nested_list(const char* name, const std::vector<O>& field, const char*) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const O& item : field) list.push_back(write_options(item));
+  out[name] = std::move(list);
+}
+
+template <class O>
+nlohmann::json OptionDescriber::write_list(const std::vector<O>& field) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const O& item : field) list.push_back(write_options(item));
+  return list;
 }
 
 /// Lists the options of O with their defaults.

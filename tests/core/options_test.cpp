@@ -111,6 +111,45 @@ TEST(Options, WriteReadRoundTripAndDescribe) {
   EXPECT_THROW_WITH(check_options(bad, "toy"), ConfigError, "samples");
 }
 
+struct Zoo {
+  std::string name = "zoo";
+  std::vector<Inner> pens;
+  template <class V>
+  void visit(V& v) {
+    v("name", name, "the zoo");
+    v.nested_list("pens", pens, "one object per pen");
+  }
+};
+
+TEST(Options, NestedListsAreReadWrittenAndDocumentedElementByElement) {
+  const Zoo zoo = read_options<Zoo>(nlohmann::json::parse(R"({"pens": [{}, {"width": 3}]})"), "zoo");
+  ASSERT_EQ(zoo.pens.size(), 2u);
+  EXPECT_EQ(zoo.pens[1].width, 3);
+  EXPECT_EQ(zoo.pens[0].width, Inner{}.width);
+  EXPECT_EQ(read_options<Zoo>(write_options(zoo), "zoo").pens[1].width, 3);
+  EXPECT_EQ(write_options(zoo)["pens"].size(), 2u);
+  // The element is named by its index, the unknown key by name.
+  EXPECT_THROW_WITH(read_options<Zoo>(nlohmann::json::parse(R"({"pens": [{}, {"widht": 3}]})"), "zoo"), ConfigError,
+                    "zoo.pens[1]", "unknown option 'widht'");
+  EXPECT_THROW_WITH(read_options<Zoo>(nlohmann::json::parse(R"({"pens": {"width": 3}})"), "zoo"), ConfigError,
+                    "'pens' must be a JSON array");
+  const auto docs = describe_options<Zoo>();
+  ASSERT_GE(docs.size(), 3u);
+  EXPECT_EQ(docs[1].name, "pens");
+  EXPECT_EQ(docs[1].type, "array");
+  EXPECT_EQ(docs[2].name, "pens[].width");
+}
+
+TEST(Errors, TypeNamesForRecords) {
+  EXPECT_EQ(error_type_name(IoError("x")), "IoError");
+  EXPECT_EQ(error_type_name(ConfigError("x")), "ConfigError");
+  EXPECT_EQ(error_type_name(ShapeError("x")), "ShapeError");
+  EXPECT_EQ(error_type_name(UnsupportedModelError("x")), "UnsupportedModelError");
+  EXPECT_EQ(error_type_name(Error("x")), "Error");
+  EXPECT_EQ(error_type_name(std::bad_alloc()), "std::bad_alloc");
+  EXPECT_EQ(error_type_name(std::runtime_error("x")), "std::exception");
+}
+
 struct Animal {
   virtual ~Animal() = default;
   virtual std::string sound() const = 0;
