@@ -1,6 +1,7 @@
 // hearsay explain AUDIO --model DIR ...: explain one clip (or an excerpt of a long track, or a dataset
 // example) with several methods over one factorization and write, per method, a JSON document, a figure
 // and the listenable top components; then print a table comparing the methods.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -67,6 +68,13 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// Settings that reach every plug-in declaring them among its options (Registry::declared_option), so
+// that a new method or factorization takes them without an edit here.
+const std::vector<std::string> kTimeSegmentKeys{"segments", "time_segments"};  // --segments
+const std::string kSamplesKey = "num_samples";                                 // --samples
+const std::string kStemSourceKey = "source";                                   // --stems, --hpss
+const std::string kResidualKey = "max_residual_db";                            // --allow-residual
+
 // --methods: registered names, each once.
 std::vector<std::string> method_list(const std::string& text) {
   const std::string valid = joined(methods::explainer_registry().names());
@@ -99,26 +107,30 @@ int target_class(const models::Model& model, const std::string& target) {
 bench::ExplainSettings settings_from(const ExplainArgs& args) {
   bench::ExplainSettings s;
   s.methods = method_list(args.methods);
-  HEARSAY_CHECK_AS(ConfigError, factorizations::factorizer_registry().contains(args.factorization),
-                   "--factorization: unknown factorization '", args.factorization,
-                   "'; valid: ", joined(factorizations::factorizer_registry().names()));
+  const auto& factorizers = factorizations::factorizer_registry();
+  HEARSAY_CHECK_AS(ConfigError, factorizers.contains(args.factorization), "--factorization: unknown factorization '",
+                   args.factorization, "'; valid: ", joined(factorizers.names()));
   s.factorization = args.factorization;
   HEARSAY_CHECK_AS(ConfigError, args.stems_dir.empty() || !args.hpss,
                    "--stems and --hpss both say where the stems come from; give one");
-  HEARSAY_CHECK_AS(ConfigError, (args.stems_dir.empty() && !args.hpss) || args.factorization == "stems",
-                   args.hpss ? "--hpss" : "--stems", " gives sources for --factorization stems, not for '",
-                   args.factorization, "' (which ignores stems)");
+  HEARSAY_CHECK_AS(ConfigError,
+                   (args.stems_dir.empty() && !args.hpss) || factorizers.declares(s.factorization, kStemSourceKey),
+                   args.hpss ? "--hpss" : "--stems", " gives sources for a factorization of stems (",
+                   joined(factorizers.names_declaring({kStemSourceKey})), "), not for '", s.factorization,
+                   "' (which ignores stems)");
+  HEARSAY_CHECK_AS(ConfigError, !args.allow_residual || factorizers.declares(s.factorization, kResidualKey),
+                   "--allow-residual: the '", s.factorization, "' factorization has no stems to add up (it applies to ",
+                   joined(factorizers.names_declaring({kResidualKey})), ")");
   s.factorization_options = json_argument(args.factorization_options, "--factorization-options");
-  const bool has_time_segments =
-      args.factorization == "stems" || args.factorization == "segments" || args.factorization == "tf_grid";
-  HEARSAY_CHECK_AS(ConfigError, !args.segments_given || has_time_segments, "--segments: the '", args.factorization,
-                   "' factorization has no time segments (--segments applies to stems, segments and tf_grid; set its ",
-                   "own options with --factorization-options)");
-  if (has_time_segments && !s.factorization_options.contains("segments") &&
-      !s.factorization_options.contains("time_segments"))
-    s.factorization_options[args.factorization == "tf_grid" ? "time_segments" : "segments"] = args.segments;
-  if (args.hpss) s.factorization_options["source"] = "hpss";
-  if (args.allow_residual) s.factorization_options["max_residual_db"] = 0.0;
+  const std::string segments_key = factorizers.declared_option(s.factorization, kTimeSegmentKeys);
+  HEARSAY_CHECK_AS(ConfigError, !args.segments_given || !segments_key.empty(), "--segments: the '", s.factorization,
+                   "' factorization has no time segments (--segments applies to ",
+                   joined(factorizers.names_declaring(kTimeSegmentKeys)),
+                   "; set its own options with --factorization-options)");
+  if (!segments_key.empty() && !s.factorization_options.contains(segments_key))
+    s.factorization_options[segments_key] = args.segments;
+  if (args.hpss) s.factorization_options[kStemSourceKey] = "hpss";
+  if (args.allow_residual) s.factorization_options[kResidualKey] = 0.0;
 
   const nlohmann::json per_method = json_argument(args.method_options, "--method-options");
   for (const auto& [name, options] : per_method.items()) {
@@ -128,10 +140,17 @@ bench::ExplainSettings settings_from(const ExplainArgs& args) {
     HEARSAY_CHECK_AS(ConfigError, options.is_object(), "--method-options: the options of '", name,
                      "' must be a JSON object, got ", options.dump());
   }
+  const auto& explainers = methods::explainer_registry();
+  HEARSAY_CHECK_AS(
+      ConfigError,
+      args.samples == 0 || std::any_of(s.methods.begin(), s.methods.end(),
+                                       [&](const std::string& m) { return explainers.declares(m, kSamplesKey); }),
+      "--samples: none of the methods to run (", joined(s.methods), ") draws samples; it applies to ",
+      joined(explainers.names_declaring({kSamplesKey})));
   for (const auto& m : s.methods) {
     nlohmann::json o = per_method.contains(m) ? per_method[m] : nlohmann::json::object();
-    if (args.samples > 0 && (m == "lime" || m == "kernel_shap") && !o.contains("num_samples"))
-      o["num_samples"] = args.samples;
+    if (args.samples > 0 && explainers.declares(m, kSamplesKey) && !o.contains(kSamplesKey))
+      o[kSamplesKey] = args.samples;
     // A misspelled or out-of-range option is a mistake to refuse now, not a method that "cannot run".
     nlohmann::json checked = o;
     checked.erase("output");
@@ -252,10 +271,10 @@ int run_explain(const ExplainArgs& args) {
   const auto model = models::load_model(args.model);
   progress.end();
   Clip clip = args.data.empty() ? clip_from_file(args, *model, progress) : clip_from_dataset(args, *model);
-  if (s.factorization == "stems" && clip.input.stems.empty() && !args.hpss &&
-      !s.factorization_options.contains("source")) {
+  if (factorizations::factorizer_registry().declares(s.factorization, kStemSourceKey) && clip.input.stems.empty() &&
+      !args.hpss && !s.factorization_options.contains(kStemSourceKey)) {
     note("no stems given (--stems DIR): the stems are the harmonic and percussive parts (HPSS) of the clip");
-    s.factorization_options["source"] = "hpss";
+    s.factorization_options[kStemSourceKey] = "hpss";
   }
   ensure_writable_directory(args.out, "--out");  // once the inputs are known to be usable
   s.target = target_class(*model, args.target);
@@ -292,7 +311,8 @@ void add_explain_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--id", args->id, "The dataset example to explain (with --data)");
   cmd->add_option("--model", args->model, "Model directory (model.json + weights or TorchScript file)")->required();
   cmd->add_option("--methods", args->methods, "Comma-separated methods (hearsay list methods)")->capture_default_str();
-  cmd->add_option("--factorization", args->factorization, "stems, segments, tf_grid or superpixels")
+  cmd->add_option("--factorization", args->factorization,
+                  "One of " + joined(factorizations::factorizer_registry().names()))
       ->capture_default_str();
   cmd->add_option("--stems", args->stems_dir,
                   "Folder of stem files, one per source (drums.wav, ...; e.g. from Demucs); without it, "
@@ -300,10 +320,12 @@ void add_explain_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_flag("--hpss", args->hpss, "Stems from harmonic/percussive separation (the default without --stems)");
   cmd->add_flag("--allow-residual", args->allow_residual,
                 "Explain stems that do not add up to the mix (refused when mix minus stems is above -20 dB)");
-  auto* segments = cmd->add_option("--segments", args->segments, "Time segments (stems, segments, tf_grid)")
+  auto* segments = cmd->add_option("--segments", args->segments,
+                                   "Time segments of a factorization that has them (its segments or time_segments)")
                        ->capture_default_str()
                        ->check(CLI::PositiveNumber);
-  cmd->add_option("--samples", args->samples, "Perturbations for lime and kernel_shap (0: their defaults)")
+  cmd->add_option("--samples", args->samples,
+                  "Perturbations of every method that draws them (num_samples; 0: their defaults)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", args->seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();

@@ -43,6 +43,30 @@ class Registry {
   /// The documented options of `name` (empty when its class declares none).
   const std::vector<OptionDoc>& option_docs(const std::string& name) const { return entry(name).docs; }
 
+  /// The first of `keys` that `name` documents among its options, or "" when it documents none of them.
+  /// Callers reach every plug-in that takes a setting through its declared options, not by its name:
+  /// `hearsay explain --segments` sets declared_option(f, {"segments", "time_segments"}). Keys are
+  /// tried in order of preference, for a setting that different plug-ins name differently.
+  std::string declared_option(const std::string& name, const std::vector<std::string>& keys) const {
+    const auto& docs = option_docs(name);
+    for (const auto& key : keys)
+      for (const auto& doc : docs)
+        if (doc.name == key) return key;
+    return {};
+  }
+
+  /// Whether `name` documents the option `key`.
+  bool declares(const std::string& name, const std::string& key) const { return !declared_option(name, {key}).empty(); }
+
+  /// The registered names that document at least one of `keys`, in alphabetical order: the valid
+  /// choices for a message refusing a setting where it does not apply.
+  std::vector<std::string> names_declaring(const std::vector<std::string>& keys) const {
+    std::vector<std::string> out;
+    for (const auto& entry : entries_)
+      if (!declared_option(entry.first, keys).empty()) out.push_back(entry.first);
+    return out;
+  }
+
   /// Creates the named object from its JSON options; an unknown name is a ConfigError listing the
   /// registered names.
   std::unique_ptr<T> create(const std::string& name, const nlohmann::json& options = nlohmann::json::object()) const {

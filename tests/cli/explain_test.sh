@@ -3,7 +3,8 @@
 # resampled and padded, each with a note), the outputs per method, --target by index and by name,
 # the refusal of a class that does not exist; excerpts of a longer track (--start/--duration),
 # --independent costs, the degenerate-baseline warning, stem folders with files that are not audio,
-# the HPSS default, and predict. Usage: explain_test.sh HEARSAY PLANTED_MODEL_DIR
+# the HPSS default, predict, and --samples / --segments reaching every plug-in that declares them.
+# Usage: explain_test.sh HEARSAY PLANTED_MODEL_DIR
 set -euo pipefail
 hearsay=$1
 model=$2
@@ -127,6 +128,80 @@ grep -q '"drums.t01"' "$dir/stems_out/occlusion.json" || fail "no drums stem com
   > /dev/null 2> "$dir/err" || fail "explain without stems failed: $(cat "$dir/err")"
 grep -q "note: no stems given.*HPSS" "$dir/err" || fail "no HPSS note: $(cat "$dir/err")"
 grep -q '"harmonic.t01"' "$dir/hpss/occlusion.json" || fail "no harmonic component"
+
+# --samples and --segments reach every method and factorization that declares the option (as
+# `hearsay list` shows them), whatever its name; where none does, the refusal lists those that do.
+declaring() {  # declaring methods|factorizations KEY...: the names whose options include a KEY
+  "$hearsay" list "$1" | python3 -c '
+import re, sys
+keys, name, out = sys.argv[1:], None, []
+for line in sys.stdin:
+    if re.match(r"[a-z0-9_]+: ", line):
+        name = line.split(":")[0]
+    elif line.startswith(" ") and line.split(" = ")[0].strip() in keys and name not in out:
+        out.append(name)
+print(", ".join(out))' "${@:2}"
+}
+samplers=$(declaring methods num_samples)
+test -n "$samplers" || fail "hearsay list shows no method with num_samples"
+listed() { "$hearsay" list "$1" | grep -E '^[a-z0-9_]+: ' | cut -d: -f1; }  # listed methods|factorizations
+all_methods=$(listed methods | paste -sd, -)
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods "$all_methods" --factorization segments \
+  --segments 3 --samples 40 --audio-out none --out "$dir/samples" > /dev/null 2> "$dir/err" ||
+  fail "--samples over every method failed: $(cat "$dir/err")"
+python3 - "$dir/samples" "$samplers" "$all_methods" <<'PY' || fail "--samples did not reach exactly the methods declaring num_samples"
+import json, sys
+out, samplers, methods = sys.argv[1], sys.argv[2].split(", "), sys.argv[3].split(",")
+for m in methods:
+    options = json.load(open(f"{out}/{m}.json"))["options"]
+    if m in samplers:
+        assert options["num_samples"] == 40, (m, options)
+    else:
+        assert "num_samples" not in options, (m, options)
+PY
+non_samplers=$(echo "$all_methods" | tr ',' '\n' | { grep -vxF -f <(echo "$samplers" | tr -d ' ' | tr ',' '\n') || true; } |
+  paste -sd, -)
+if test -n "$non_samplers"; then
+  "$hearsay" explain "$long" --model "$model" --methods "$non_samplers" --samples 40 --out "$dir/x" 2> "$dir/err" &&
+    fail "--samples accepted for methods that draw none ($non_samplers)"
+  grep -qF -- "--samples: none of the methods to run ($(echo "$non_samplers" | sed 's/,/, /g')) draws samples; it applies to $samplers" \
+    "$dir/err" || fail "--samples refusal does not list the methods that take it: $(cat "$dir/err")"
+fi
+segmented=$(declaring factorizations segments time_segments)
+for f in $(echo "$segmented" | tr -d ','); do
+  "$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion --factorization "$f" --segments 3 \
+    --audio-out none --out "$dir/seg_$f" > /dev/null 2> "$dir/err" || fail "--segments with $f failed: $(cat "$dir/err")"
+  python3 - "$dir/seg_$f/occlusion.json" <<'PY' || fail "--segments 3 did not reach $f's time segments"
+import json, sys
+o = json.load(open(sys.argv[1]))["factorization"]["options"]
+assert o.get("segments", o.get("time_segments")) == 3, o
+PY
+done
+for f in $(listed factorizations); do
+  case ", $segmented, " in *", $f, "*) continue ;; esac
+  "$hearsay" explain "$long" --model "$model" --methods occlusion --factorization "$f" --segments 3 --out "$dir/x" \
+    2> "$dir/err" && fail "--segments accepted for $f, which has no time segments"
+  grep -qF -- "--segments: the '$f' factorization has no time segments (--segments applies to $segmented;" "$dir/err" ||
+    fail "--segments refusal for $f does not list the factorizations that take it: $(cat "$dir/err")"
+done
+
+# --hpss and --allow-residual: refused where the factorization declares no stem source / residual bound,
+# naming those that do.
+refused_for() {  # refused_for FACTORIZATION FLAG MESSAGE
+  "$hearsay" explain "$long" --model "$model" --methods occlusion --factorization "$1" "$2" --out "$dir/x" \
+    2> "$dir/err" && fail "$2 accepted for $1"
+  grep -qF -- "$3" "$dir/err" || fail "$2 refusal for $1 does not say where it applies: $(cat "$dir/err")"
+}
+sourced=$(declaring factorizations source)
+bounded=$(declaring factorizations max_residual_db)
+for f in $(listed factorizations); do
+  case ", $sourced, " in *", $f, "*) ;; *)
+    refused_for "$f" --hpss "--hpss gives sources for a factorization of stems ($sourced), not for '$f'" ;;
+  esac
+  case ", $bounded, " in *", $f, "*) ;; *)
+    refused_for "$f" --allow-residual "--allow-residual: the '$f' factorization has no stems to add up (it applies to $bounded)" ;;
+  esac
+done
 
 # A method that cannot run is a warning (exit 0) while another succeeds; all failing is exit 1.
 "$hearsay" --threads 1 explain "$long" --model "$model" --methods occlusion,exact_shapley --factorization segments \
