@@ -58,6 +58,10 @@ class KernelShap : public Configured<Explainer, KernelShapOptions> {
  public:
   explicit KernelShap(const nlohmann::json& options) : Configured("kernel_shap", options) {}
   Capabilities capabilities() const override;
+  /// 120 coalitions instead of 2M + 2048: an additive game is fitted exactly by any set of coalitions,
+  /// and 120 leave the sampler part of a 12-component toy's 4094 coalitions to draw (so the sampled
+  /// path runs too), at a twentieth of the time.
+  TestProfile test_profile() const override { return {nlohmann::json{{"num_samples", 120}}}; }
 
  protected:
   void run(const ExplainRequest& request, int target, Explanation& out) const override;

@@ -13,7 +13,7 @@
 #include "core/audio.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
-#include "tests/methods/quick_options.h"
+#include "tests/methods/known_answers.h"
 #include "tests/support/test_support.h"
 #include "tests/support/toys.h"
 
@@ -53,8 +53,6 @@ class PoisonedToy : public models::Model {
   float bad_;
 };
 
-using testing::quick_options;
-
 Explanation explain(const std::string& method, const models::Model& model, const factorizations::Factorization& f) {
   EvaluatorOptions eo;
   eo.input_name = "clip-7.wav";
@@ -62,7 +60,7 @@ Explanation explain(const std::string& method, const models::Model& model, const
   ExplainRequest request;
   request.evaluator = &evaluator;
   request.target = 0;
-  return explainer_registry().create(method, quick_options(method))->explain(request);
+  return testing::quick_explainer(method)->explain(request);
 }
 
 const float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "methods/explainer.h"
-#include "tests/methods/quick_options.h"
+#include "tests/methods/known_answers.h"
 #include "tests/support/test_support.h"
 #include "tests/support/toys.h"
 
@@ -17,7 +17,6 @@ namespace {
 
 using testing::EchoFactorization;
 using testing::PolynomialToy;
-using testing::quick_options;
 
 Explanation explain(const std::string& method, const models::Model& model, int64_t m, nlohmann::json options,
                     models::Output output = models::Output::probabilities) {
@@ -41,7 +40,7 @@ TEST(DegenerateBaseline, EveryMethodWarnsWhenRemovingEverythingBarelyMovesTheOut
   const PolynomialToy flat(std::vector<double>(8, 0.001), {}, 0.0);
   for (const auto& method : explainer_registry().names()) {
     SCOPED_TRACE(method);
-    const Explanation e = explain(method, flat, 8, quick_options(method));
+    const Explanation e = explain(method, flat, 8, testing::test_profile(method).quick_options);
     EXPECT_EQ(count_containing(e.warnings, "degenerate baseline: f(none) = 0.5 on the baseline (0) is within 0.05"), 1u)
         << ::testing::PrintToString(e.warnings);
     EXPECT_EQ(e.to_json()["warnings"], nlohmann::json(e.warnings));
@@ -53,7 +52,7 @@ TEST(DegenerateBaseline, EveryMethodWarnsWhenTheBaselineIsClassifiedAsTheTarget)
   const PolynomialToy toy({0.5, -1.0, 2.0, 0.0, 0.25, 1.5, -0.75, 0.1}, {}, 0.3);
   for (const auto& method : explainer_registry().names()) {
     SCOPED_TRACE(method);
-    const Explanation e = explain(method, toy, 8, quick_options(method));
+    const Explanation e = explain(method, toy, 8, testing::test_profile(method).quick_options);
     EXPECT_EQ(count_containing(e.warnings, "is itself classified as 'yes' (p = 0.57)"), 1u)
         << ::testing::PrintToString(e.warnings);
     EXPECT_EQ(count_containing(e.warnings, "is within"), 0u);
@@ -65,7 +64,7 @@ TEST(DegenerateBaseline, NoWarningWhenTheBaselineIsAnotherClassFarFromTheOutput)
   const PolynomialToy toy({0.5, -1.0, 2.0, 0.0, 0.25, 1.5, -0.75, 0.1}, {}, -0.5);
   for (const auto& method : explainer_registry().names()) {
     SCOPED_TRACE(method);
-    const Explanation e = explain(method, toy, 8, quick_options(method));
+    const Explanation e = explain(method, toy, 8, testing::test_profile(method).quick_options);
     EXPECT_EQ(count_containing(e.warnings, "degenerate baseline"), 0u) << ::testing::PrintToString(e.warnings);
     EXPECT_EQ(e.to_json()["warnings"], nlohmann::json(e.warnings));
   }

@@ -112,6 +112,29 @@ double PolynomialToy::value(const std::vector<uint8_t>& keep) const {
   return window_logits(x.data(), 1)(0, 0);
 }
 
+std::vector<models::LayerInfo> DetectorToy::layers() const {
+  const int64_t m = input_frames();
+  return {{"detectors", "Conv2d", {m, 1, m}, {}}};
+}
+
+models::LayerGradient DetectorToy::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
+                                                  models::Output output) const {
+  HEARSAY_CHECK_AS(ConfigError, layer == "detectors", "detector toy: no layer '", layer, "'; valid: detectors");
+  // The slopes in x are the PolynomialToy's input gradients; each channel spreads its own over its row.
+  const models::LayerGradient x = PolynomialToy::layer_gradient(features, "x", target, output);
+  const int64_t m = input_frames();
+  models::LayerGradient g = x;
+  g.layer = layer;
+  g.shape = {m, 1, m};
+  g.activations.assign(static_cast<size_t>(m * m), 0.0f);
+  g.gradients.assign(static_cast<size_t>(m * m), 0.0f);
+  for (int64_t c = 0; c < m; ++c) {
+    g.activations[static_cast<size_t>(c * m + c)] = features(0, c);
+    for (int64_t p = 0; p < m; ++p) g.gradients[static_cast<size_t>(c * m + p)] = x.gradients[static_cast<size_t>(c)];
+  }
+  return g;
+}
+
 RegionToy::RegionToy(const FrontEndOptions& options, int64_t input_frames, Matrix<float> region)
     : front_end_(options), input_frames_(input_frames), region_(std::move(region)) {
   HEARSAY_CHECK_AS(ShapeError, region_.rows() == front_end_.n_mels() && region_.cols() == input_frames_,

@@ -62,6 +62,22 @@ class PolynomialToy : public models::Model {
   std::vector<std::string> classes_{"yes", "no"};
 };
 
+/// The PolynomialToy's outputs with the white-box layer Grad-CAM is designed for: "detectors"
+/// (type Conv2d, shape [M, 1, M]) holds one channel per component, channel c firing at position c with
+/// x_c and silent elsewhere, and class 0's logit reads channel c through its sum s_c = x_c. So the
+/// gradient of a channel is the same at every position (α_c is the logit's slope in x_c) and Grad-CAM's
+/// map at position i is ReLU(slope_i · x_i): on an additive toy with every component kept, the positive
+/// weights. The PolynomialToy's own layer "x" (one channel over all positions) gives Grad-CAM one
+/// channel weight, the mean slope, so its map is that number times the input and cannot rank anything.
+class DetectorToy : public PolynomialToy {
+ public:
+  using PolynomialToy::PolynomialToy;
+  std::string name() const override { return "detector toy"; }
+  std::vector<models::LayerInfo> layers() const override;
+  models::LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
+                                       models::Output output) const override;
+};
+
 /// A black-box model (no layers) wrapping any other toy: for "white-box methods refuse" tests.
 class BlackBox : public models::Model {
  public:
