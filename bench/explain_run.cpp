@@ -19,8 +19,6 @@ namespace {
 // Below this peak (-100 dBFS) a listenable explanation is silence and is not written.
 constexpr float kSilentPeak = 1e-5f;
 
-std::string output_name(models::Output output) { return output == models::Output::logits ? "logit" : "probability"; }
-
 // The "output" key of one method's options: "logit" or "probability".
 models::Output output_from_json(const nlohmann::json& value, const std::string& method) {
   if (value == "logit") return models::Output::logits;
@@ -105,6 +103,8 @@ void write_method_files(const methods::Explanation& e, const factorizations::Fac
 
 }  // namespace
 
+std::string output_name(models::Output output) { return output == models::Output::logits ? "logit" : "probability"; }
+
 AudioOut audio_out_from_name(const std::string& name, const std::string& option) {
   if (name == "none") return AudioOut::none;
   if (name == "top") return AudioOut::top;
@@ -130,6 +130,12 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
   if (settings.progress) settings.progress(message("factorizing (", settings.factorization, ")"));
   const auto factorization = factorizer->factorize(input, model.front_end());
   if (settings.progress) settings.progress({});
+  return explain_factorized(model, *factorization, settings);
+}
+
+ClipOutcome explain_factorized(const models::Model& model, const factorizations::Factorization& factorization_ref,
+                               const ExplainSettings& settings) {
+  const factorizations::Factorization* factorization = &factorization_ref;
   methods::EvaluatorOptions eo;
   eo.batch_size = settings.batch_size;
   if (!settings.input_name.empty()) eo.input_name = settings.input_name;
@@ -180,6 +186,7 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
     } catch (const Error& error) {
       m.ok = false;
       m.error = error.what();
+      m.error_type = error_type_name(error);
     }
     // Outside the try: a file that cannot be written (a full disk) is not the method's failure, and a
     // caller that records failures must not record it as one.

@@ -62,6 +62,7 @@ struct MethodOutcome {
   std::string method;
   bool ok = false;
   std::string error;                 ///< why it failed (ok == false)
+  std::string error_type;            ///< its kind (error_type_name: "ConfigError", ...)
   methods::Explanation explanation;  ///< valid when ok
 };
 
@@ -80,6 +81,13 @@ struct ClipOutcome {
 /// and the others still run. Writes files to settings.out_dir when it is set.
 ClipOutcome explain_clip(const models::Model& model, const factorizations::FactorizationInput& input,
                          const ExplainSettings& settings);
+
+/// "logit" or "probability".
+std::string output_name(models::Output output);
+
+/// explain_clip on a factorization already made: the bench factorizes a clip once for all of its jobs.
+ClipOutcome explain_factorized(const models::Model& model, const factorizations::Factorization& factorization,
+                               const ExplainSettings& settings);
 
 /// The components with a positive score, best first, at most `k`, as "name (score)"; "none" when no
 /// component has a positive score.

@@ -1,6 +1,11 @@
-// hearsay bench [--config FILE] [--options JSON] [--quick] [--out DIR] [--cache DIR]: the whole
-// comparison on embedded defaults (bench/runner.h), with the results folder named at the end.
+// hearsay bench [--config FILE] [--options JSON] [--quick] [--shard K/N | --mpi] [--out DIR] [--cache DIR]:
+// compare methods over the studies of a configuration (bench/run.h); the embedded default is the
+// README's main job. hearsay bench merge DIR... --out DIR joins the folders of shards into one run.
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -8,10 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/runner.h"
+#include "bench/config.h"
+#include "bench/run.h"
 #include "cli/commands.h"
 #include "cli/option_flags.h"
 #include "core/error.h"
+#include "factorizations/factorization.h"
+#include "methods/explainer.h"
 
 namespace hearsay::cli {
 
@@ -24,71 +32,21 @@ struct BenchArgs {
   std::string out = "hearsay-out/bench";
   std::string cache = "hearsay-out/cache";
   bool list_options = false;
-  std::shared_ptr<FlagValues> flags = std::make_shared<FlagValues>();  ///< --seed, --genres, --train.epochs, ...
+  int64_t seed = -1;
+  int samples = 0;
+  int segments = 0;
+  std::string shard;
+  bool mpi = false;
 };
 
-// A small configuration that runs in under a minute (CI and a first look) and whose models still
-// learn: with 4 epochs of 32-window batches (3 steps an epoch) they stayed at chance level (33 % and
-// 50 %), so batches of 8 give 4 times the steps for the same windows; 2 s inputs halve each step's
-// cost. Exact Shapley over stems x 3 segments (4096 coalitions) took most of the explaining time:
-// 2 segments give 256.
-nlohmann::json quick_config() {
-  return {{"genres", 3},
-          {"per_genre", 10},
-          {"seconds", 4.0},
-          {"genre_clips", 1},
-          {"planted_classes", 2},
-          {"planted_per_class", 20},
-          {"planted_clips", 1},
-          {"stem_segments", 2},
-          {"grid_time", 3},
-          {"grid_bands", 3},
-          {"method_options", {{"lime", {{"num_samples", 256}}}, {"kernel_shap", {{"num_samples", 256}}}}},
-          {"train", {{"epochs", 6}, {"patience", 0}, {"seconds", 2.0}, {"batch_size", 8}, {"crops_per_track", 4}}}};
-}
+struct MergeArgs {
+  std::vector<std::string> dirs;
+  std::string out;
+};
 
-// The flags as nested JSON: "--train.epochs 2" gives {"train": {"epochs": 2}}.
-nlohmann::json nested_flags(const FlagValues& values) {
-  nlohmann::json out = nlohmann::json::object();
-  const nlohmann::json flat = flags_to_json(values);
-  for (const auto& [key, value] : flat.items()) {
-    nlohmann::json* target = &out;
-    std::string rest = key;
-    for (size_t dot; (dot = rest.find('.')) != std::string::npos; rest = rest.substr(dot + 1))
-      target = &(*target)[rest.substr(0, dot)];
-    (*target)[rest] = value;
-  }
-  return out;
-}
-
-// A key set by a flag and by --config or --options to different values: which one the user meant
-// cannot be guessed, so it is refused naming both. The first such key, or "" when they agree.
-std::string first_conflict(const nlohmann::json& flags, const nlohmann::json& other, const std::string& prefix) {
-  if (!flags.is_object() || !other.is_object()) return {};
-  for (const auto& [key, value] : flags.items()) {
-    const auto it = other.find(key);
-    if (it == other.end()) continue;
-    const std::string path = prefix.empty() ? key : prefix + "." + key;
-    if (value.is_object() && it->is_object()) {
-      const std::string inner = first_conflict(value, *it, path);
-      if (!inner.empty()) return inner;
-    } else if (value != *it) {
-      return path;
-    }
-  }
-  return {};
-}
-
-nlohmann::json at_path(const nlohmann::json& j, const std::string& path) {
-  std::string pointer = "/" + path;
-  std::replace(pointer.begin(), pointer.end(), '.', '/');
-  return j.at(nlohmann::json::json_pointer(pointer));
-}
-
-std::string flag_name(std::string key) {
-  std::replace(key.begin(), key.end(), '_', '-');
-  return "--" + key;
-}
+// Keys that name time segments and perturbation budgets in plug-ins' options, in order of preference.
+const std::vector<std::string> kSegmentKeys = {"segments", "time_segments"};
+const std::vector<std::string> kSampleKeys = {"num_samples"};
 
 // --config names a JSON file (or holds a JSON object); a folder is refused by name before reading.
 nlohmann::json config_argument(const std::string& text) {
@@ -99,28 +57,122 @@ nlohmann::json config_argument(const std::string& text) {
   return json_argument(text, "--config");
 }
 
+// Sets `value` under the option that each named plug-in declares (found through the registry's option
+// docs, never by plug-in name) in `options` (name -> options). A value the configuration already gives
+// differently is refused naming both. Returns how many plug-ins took it.
+template <class Registry>
+int apply_declared(const Registry& registry, const std::vector<std::string>& names,
+                   const std::vector<std::string>& keys, int value, nlohmann::json& options, const std::string& flag,
+                   const std::string& where) {
+  int taken = 0;
+  for (const auto& name : names) {
+    const std::string key = registry.declared_option(name, keys);
+    if (key.empty()) continue;
+    nlohmann::json& o = options[name];
+    if (o.is_null()) o = nlohmann::json::object();
+    HEARSAY_CHECK_AS(ConfigError, !o.contains(key) || o[key] == value, flag, " ", value, ": ", where, ".", name, ".",
+                     key, " is ", o[key].dump(), " in the configuration; give it once");
+    o[key] = value;
+    ++taken;
+  }
+  return taken;
+}
+
+// --samples and --segments reach every method and factorization of every study that declares them.
+void apply_shared_flags(const BenchArgs& args, nlohmann::json& config) {
+  if (args.samples <= 0 && args.segments <= 0) return;
+  const bench::BenchConfig parsed = read_options<bench::BenchConfig>(config, "bench");
+  for (size_t i = 0; i < parsed.studies.size(); ++i) {
+    const bench::StudyConfig& study = parsed.studies[i];
+    nlohmann::json& target = config["studies"][i];
+    const std::string where = message("studies[", i, "]");
+    if (args.samples > 0) {
+      nlohmann::json options = study.method_options;
+      const int taken = apply_declared(methods::explainer_registry(), bench::study_methods(study), kSampleKeys,
+                                       args.samples, options, "--samples", where + ".method_options");
+      HEARSAY_CHECK_AS(ConfigError, taken > 0, "--samples: no method of study '", study.name,
+                       "' takes a number of samples; methods that do: ",
+                       hearsay::detail::join_names(methods::explainer_registry().names_declaring(kSampleKeys)));
+      target["method_options"] = options;
+    }
+    if (args.segments > 0) {
+      std::vector<std::string> names;
+      for (const auto& [name, value] : study.factorizations.items()) names.push_back(name);
+      nlohmann::json options = study.factorizations;
+      const auto& registry = factorizations::factorizer_registry();
+      const int taken = apply_declared(registry, names, kSegmentKeys, args.segments, options, "--segments",
+                                       where + ".factorizations");
+      HEARSAY_CHECK_AS(ConfigError, taken > 0, "--segments: no factorization of study '", study.name,
+                       "' has time segments; factorizations that do: ",
+                       hearsay::detail::join_names(registry.names_declaring(kSegmentKeys)));
+      target["factorizations"] = options;
+    }
+  }
+}
+
+std::atomic<bool> g_stop{false};
+
+// The first Ctrl-C stops the run after the job in progress (its views are still written); a second
+// one ends the process at once (records already written stay whole).
+void on_interrupt(int) {
+  g_stop = true;
+  std::signal(SIGINT, SIG_DFL);
+}
+
 int run_bench_command(const BenchArgs& args) {
   if (args.list_options) {
     print_option_docs(std::cout, describe_options<bench::BenchConfig>(), false);
     return 0;
   }
+  nlohmann::json config = args.quick ? bench::quick_config() : bench::default_config();
   const nlohmann::json from_file = config_argument(args.config);
-  const nlohmann::json from_options = json_argument(args.options, "--options");
-  const nlohmann::json from_flags = nested_flags(*args.flags);
-  for (const auto& [other, name] : {std::pair{&from_file, "--config"}, std::pair{&from_options, "--options"}}) {
-    const std::string key = first_conflict(from_flags, *other, "");
-    HEARSAY_CHECK_AS(ConfigError, key.empty(), "bench: '", key, "' is ", at_path(from_flags, key).dump(),
-                     " by the flag ", flag_name(key), " but ", at_path(*other, key).dump(), " by ", name,
-                     "; give it once");
-  }
-  nlohmann::json config = args.quick ? quick_config() : nlohmann::json::object();
+  // A configuration file replaces the embedded studies; --options patches what is there (RFC 7386:
+  // objects merge, arrays such as "studies" are replaced whole).
+  if (from_file.contains("studies")) config.erase("studies");
   config.merge_patch(from_file);
-  config.merge_patch(from_options);
-  config.merge_patch(from_flags);
+  config.merge_patch(json_argument(args.options, "--options"));
+  if (args.seed >= 0) config["seed"] = args.seed;
+  apply_shared_flags(args, config);
   const auto parsed = read_options<bench::BenchConfig>(config, "bench");
-  const nlohmann::json results = bench::run_bench(parsed, args.out, args.cache, std::cout, std::cerr);
-  for (const auto& row : results["rows"])
-    if (!row["ok"].get<bool>() && row["method"] != "exact_shapley") return 1;
+
+  bench::RunOptions options;
+  options.out_dir = args.out;
+  options.cache_dir = args.cache;
+  if (!args.shard.empty()) options.shard = bench::parse_shard(args.shard, "--shard");
+  options.mpi = args.mpi;
+  options.terminal = ::isatty(STDOUT_FILENO) != 0;
+  options.out = &std::cout;
+  options.log = &std::cerr;
+  options.stop = &g_stop;
+  std::signal(SIGINT, on_interrupt);
+  const bench::RunResult result = bench::run_bench(parsed, options);
+  std::signal(SIGINT, SIG_DFL);
+  if (result.worker) return 0;
+  std::cout << "\nwrote " << std::filesystem::absolute(args.out).string() << "\n";
+  if (result.interrupted) {
+    std::cerr << "hearsay: interrupted: " << result.records.size() << " of " << result.jobs
+              << " jobs have a record; run the same command again to finish the rest\n";
+    return 130;
+  }
+  if (result.failed > 0) {
+    std::cerr << "hearsay: " << result.failed << " of " << result.jobs
+              << " jobs failed (their errors are in the records and listed above)\n";
+    return 1;
+  }
+  return 0;
+}
+
+int run_merge_command(const MergeArgs& args) {
+  const bench::MergeResult merged = bench::merge_runs(args.dirs, args.out, std::cout);
+  std::cout << "\nmerged " << merged.records << " of " << merged.jobs << " jobs into "
+            << std::filesystem::absolute(args.out).string() << "\n";
+  for (const auto& id : merged.duplicates) std::cerr << "hearsay: note: job " << id << " is in more than one folder\n";
+  if (!merged.missing.empty()) {
+    std::cerr << "hearsay: " << merged.missing.size()
+              << " jobs of the plan have no record in these folders (first: " << merged.missing.front()
+              << "); run the missing shard and merge again\n";
+    return 1;
+  }
   return 0;
 }
 
@@ -129,16 +181,34 @@ int run_bench_command(const BenchArgs& args) {
 void add_bench_command(CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "bench", "Compare every method on synthetic genre and planted-cause sets (synthesised and trained as needed)");
-  cmd->add_option("--config", args->config, "JSON file of bench options (--list-options lists them)");
+      "bench", "Compare methods over the studies of a configuration (default: synthetic genre and planted sets)");
+  cmd->add_option("--config", args->config, "JSON file of bench options; its studies replace the embedded ones");
   cmd->add_flag("--list-options", args->list_options, "Print the bench options with their defaults and exit");
-  cmd->add_option("--options", args->options, "JSON bench options, applied after --config");
-  cmd->add_flag("--quick", args->quick, "A small configuration that runs in under a minute");
-  cmd->add_option("--out", args->out, "Results folder")->capture_default_str();
-  cmd->add_option("--cache", args->cache, "Folder for the synthetic sets and trained models")->capture_default_str();
-  add_option_flags<bench::BenchConfig>(*cmd, args->flags);
-  cmd->callback([args] {
+  cmd->add_option("--options", args->options, "JSON bench options merged over the configuration");
+  cmd->add_flag("--quick", args->quick, "A small configuration that runs in about a minute");
+  cmd->add_option("--seed", args->seed, "Seed of the sets, the training, the clip choice and every method")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--samples", args->samples, "Perturbations for every method that takes a number of samples")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--segments", args->segments, "Time segments for every factorization that has them")
+      ->check(CLI::PositiveNumber);
+  auto* shard = cmd->add_option("--shard", args->shard, "Run the K-th of N disjoint slices of the jobs (K/N)");
+  cmd->add_flag("--mpi", args->mpi, "Spread the jobs over MPI ranks (mpirun -n P hearsay bench --mpi)")
+      ->excludes(shard);
+  cmd->add_option("--out", args->out, "Run folder (records, views, job files)")->capture_default_str();
+  cmd->add_option("--cache", args->cache, "Folder for synthetic sets and trained models")->capture_default_str();
+  cmd->callback([args, cmd] {
+    if (!cmd->get_subcommands().empty()) return;  // bench merge
     const int code = run_bench_command(*args);
+    if (code) throw CLI::RuntimeError(code);
+  });
+
+  auto merge_args = std::make_shared<MergeArgs>();
+  CLI::App* merge = cmd->add_subcommand("merge", "Join the run folders of shards into one run");
+  merge->add_option("dirs", merge_args->dirs, "Run folders of one configuration's shards")->required();
+  merge->add_option("--out", merge_args->out, "Folder of the merged run (new)")->required();
+  merge->callback([merge_args] {
+    const int code = run_merge_command(*merge_args);
     if (code) throw CLI::RuntimeError(code);
   });
 }

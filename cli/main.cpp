@@ -54,11 +54,12 @@ int main(int argc, char** argv) {
   cli::add_explain_command(app, global);
   cli::add_bench_command(app, global);
 
-  // Name a mistyped subcommand (at any level: `dataset inf`) instead of CLI11's generic "A subcommand
+  // Name a mistyped subcommand (at any level that needs one: `dataset inf`) instead of CLI11's generic "A subcommand
   // is required".
   const CLI::App* level = &app;
   std::string path = "hearsay";
-  for (int i = 1; i < argc && !level->get_subcommands({}).empty(); ++i) {
+  // A level whose subcommand is optional (bench; bench merge) takes other words as values.
+  for (int i = 1; i < argc && !level->get_subcommands({}).empty() && level->get_require_subcommand_min() > 0; ++i) {
     const std::string word = argv[i];
     if (word == "--threads") {
       ++i;

@@ -31,6 +31,15 @@ if(NOT TARGET hearsay_armadillo)
   target_link_libraries(hearsay_armadillo INTERFACE ${ARMADILLO_LIBRARIES})
 endif()
 
+# OpenMPI (Debian's libopenmpi-dev) for `hearsay bench --mpi`; without it hearsay builds and says that
+# --mpi needs it. HEARSAY_USE_MPI=OFF leaves it out even when it is installed.
+if(HEARSAY_USE_MPI)
+  find_package(MPI COMPONENTS C)
+  if(NOT MPI_C_FOUND)
+    message(STATUS "hearsay: MPI not found; hearsay bench --mpi is unavailable (install libopenmpi-dev)")
+  endif()
+endif()
+
 if(HEARSAY_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

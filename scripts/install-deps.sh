@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3                  # tests: the CLI tests read hearsay's JSON output with python3's json module
   lame                     # tests: encode MP3 (tests/core/audio_io_test.cpp makes its MP3 files with it)
+  libopenmpi-dev openmpi-bin  # hearsay bench --mpi: jobs spread over MPI ranks (optional in CMake, tested with mpirun)
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer (clang's -fsanitize=fuzzer and its runtime)
 )
 

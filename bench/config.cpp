@@ -1,0 +1,114 @@
+#include "bench/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "core/error.h"
+#include "factorizations/factorization.h"
+#include "methods/explainer.h"
+#include "metrics/metric.h"
+
+namespace hearsay::bench {
+
+namespace {
+
+// `value` must be an object whose values are objects (options by plug-in name).
+void check_object_of_objects(const nlohmann::json& value, const std::string& key, const char* example) {
+  HEARSAY_CHECK_AS(ConfigError, value.is_object(), key, " must be an object of options by name, e.g. ", example,
+                   ", got ", hearsay::detail::json_preview(value));
+  for (const auto& [name, options] : value.items())
+    HEARSAY_CHECK_AS(ConfigError, options.is_object(), key, ".", name, " must be an object of its options, got ",
+                     hearsay::detail::json_preview(options));
+}
+
+void check_name(const std::string& name, const std::string& key, const std::vector<std::string>& valid,
+                const std::string& kind) {
+  HEARSAY_CHECK_AS(ConfigError, std::find(valid.begin(), valid.end(), name) != valid.end(), key, " names the unknown ",
+                   kind, " '", name, "'; valid: ", hearsay::detail::join_names(valid));
+}
+
+}  // namespace
+
+void StudyConfig::validate() const {
+  HEARSAY_CHECK_AS(
+      ConfigError,
+      !name.empty() && name.size() <= 64 &&
+          std::all_of(name.begin(), name.end(),
+                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }),
+      "study name '", name, "' must be 1 to 64 letters, digits, '-' or '_' (it names a folder)");
+  check_object_of_objects(factorizations, "factorizations", "{\"stems\": {\"segments\": 4}}");
+  HEARSAY_CHECK_AS(ConfigError, !factorizations.empty(), "factorizations: name at least one, e.g. {\"stems\": {}}");
+  check_object_of_objects(method_options, "method_options", "{\"lime\": {\"num_samples\": 2048}}");
+  check_object_of_objects(metrics, "metrics", "{\"agreement\": {}}");
+}
+
+void BenchConfig::validate() const {
+  HEARSAY_CHECK_AS(ConfigError, !studies.empty(), "studies: name at least one study (hearsay bench --list-options)");
+  std::set<std::string> names;
+  for (size_t i = 0; i < studies.size(); ++i)
+    HEARSAY_CHECK_AS(ConfigError, names.insert(studies[i].name).second, "studies[", i, "].name: '", studies[i].name,
+                     "' names two studies; give each its own name");
+}
+
+std::vector<std::string> study_methods(const StudyConfig& study) {
+  return study.methods.empty() ? methods::explainer_registry().names() : study.methods;
+}
+
+void check_study(const StudyConfig& study, const std::string& context) {
+  const auto& explainers = methods::explainer_registry();
+  for (const auto& m : study.methods) check_name(m, context + ".methods", explainers.names(), "method");
+  for (const auto& [name, options] : study.method_options.items()) {
+    check_name(name, context + ".method_options", explainers.names(), "method");
+    nlohmann::json given = options;
+    given.erase("output");  // the explained output: the bench reads it, not the method
+    explainers.create(name, given);
+  }
+  for (const auto& [name, options] : study.factorizations.items()) {
+    check_name(name, context + ".factorizations", factorizations::factorizer_registry().names(), "factorization");
+    factorizations::factorizer_registry().create(name, options);
+  }
+  for (const auto& [name, options] : study.metrics.items()) {
+    check_name(name, context + ".metrics", metrics::metric_registry().names(), "metric");
+    const std::string reference = metrics::metric_registry().create(name, options)->reference_method();
+    if (!reference.empty())
+      check_name(reference, message(context, ".metrics.", name, ".reference"), explainers.names(), "method");
+  }
+}
+
+nlohmann::json default_config() {
+  return {{"seed", 1},
+          {"studies",
+           {{{"name", "genres"},
+             {"dataset", {{"synth", {{"mode", "genres"}, {"genres", 10}, {"per_genre", 20}, {"seconds", 6.0}}}}},
+             {"model", {{"train", nlohmann::json::object()}}},
+             {"clips", {{"split", "test"}, {"count", 3}}}},
+            {{"name", "planted"},
+             {"dataset", {{"synth", {{"mode", "planted"}, {"genres", 4}, {"per_genre", 100}, {"seconds", 6.0}}}}},
+             {"model", {{"train", nlohmann::json::object()}}},
+             {"clips", {{"split", "test"}, {"count", 6}}}}}}};
+}
+
+// With 4 epochs of 32-window batches (3 steps an epoch) the quick models stayed at chance level (33 %
+// and 50 %), so batches of 8 give 4 times the steps for the same windows; 2 s inputs halve each step's
+// cost. Exact Shapley over stems x 3 segments (4096 coalitions) took most of the explaining time: 2
+// segments give 256.
+nlohmann::json quick_config() {
+  const nlohmann::json train = {
+      {"epochs", 6}, {"patience", 0}, {"seconds", 2.0}, {"batch_size", 8}, {"crops_per_track", 4}};
+  const nlohmann::json factorizations = {{"stems", {{"segments", 2}}},
+                                         {"tf_grid", {{"time_segments", 3}, {"frequency_bands", 3}}}};
+  const nlohmann::json method_options = {{"lime", {{"num_samples", 256}}}, {"kernel_shap", {{"num_samples", 256}}}};
+  auto study = [&](const char* name, const char* mode, int classes, int per_class) {
+    return nlohmann::json{
+        {"name", name},
+        {"dataset", {{"synth", {{"mode", mode}, {"genres", classes}, {"per_genre", per_class}, {"seconds", 4.0}}}}},
+        {"model", {{"train", train}}},
+        {"clips", {{"split", "test"}, {"count", 1}}},
+        {"factorizations", factorizations},
+        {"method_options", method_options}};
+  };
+  return {{"seed", 1}, {"studies", {study("genres", "genres", 3, 10), study("planted", "planted", 2, 20)}}};
+}
+
+}  // namespace hearsay::bench

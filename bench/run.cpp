@@ -1,0 +1,376 @@
+#include "bench/run.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "bench/job.h"
+#include "bench/reporter.h"
+#include "bench/study.h"
+#include "core/error.h"
+#include "core/file_io.h"
+
+#ifdef HEARSAY_WITH_MPI
+#include <mpi.h>
+#endif
+
+namespace hearsay::bench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Discards what it is given: the log of MPI ranks other than 0.
+class NullBuffer : public std::streambuf {
+ protected:
+  int overflow(int c) override { return c; }
+};
+
+struct Prepared {
+  std::vector<std::unique_ptr<PreparedStudy>> studies;  ///< null where preparation failed
+  std::vector<Record> failures;                         ///< one record per study that could not be prepared
+};
+
+// A study that cannot be prepared (a missing dataset, a model that does not load) is one failed
+// record, reported but never stored: the next run tries it again.
+Record study_failure(const StudyConfig& study, size_t index, const std::exception& error) {
+  Record r;
+  r.job = "study-" + study.name;
+  r.config = {{"study", study.name}, {"stage", "prepare"}, {"study_index", index}};
+  r.ok = false;
+  r.error_type = error_type_name(error);
+  r.error = error.what();
+  return r;
+}
+
+Prepared prepare_all(const BenchConfig& config, const std::string& cache_dir, std::ostream& log) {
+  Prepared p;
+  for (size_t i = 0; i < config.studies.size(); ++i) {
+    const StudyConfig& study = config.studies[i];
+    log << "[" << i + 1 << "/" << config.studies.size() << "] study " << study.name << "\n";
+    try {
+      p.studies.push_back(std::make_unique<PreparedStudy>(prepare_study(
+          study.dataset, study.model, study.clips, config.seed, cache_dir, log, message("studies[", i, "]"))));
+    } catch (const IoError& error) {
+      // A cache that cannot be written is the run's problem, not the study's.
+      if (std::string(error.what()).find(cache_dir) != std::string::npos) throw;
+      log << "  error: " << error.what() << "\n";
+      p.studies.push_back(nullptr);
+      p.failures.push_back(study_failure(study, i, error));
+    } catch (const Error& error) {
+      log << "  error: " << error.what() << "\n";
+      p.studies.push_back(nullptr);
+      p.failures.push_back(study_failure(study, i, error));
+    }
+  }
+  return p;
+}
+
+// The configuration without the studies that failed, and their prepared halves, in the same order.
+struct Planned {
+  BenchConfig config;
+  std::vector<const PreparedStudy*> studies;
+  Plan plan;
+};
+
+Planned plan_prepared(const BenchConfig& config, const Prepared& prepared) {
+  Planned p;
+  p.config.seed = config.seed;
+  for (size_t i = 0; i < config.studies.size(); ++i)
+    if (prepared.studies[i]) {
+      p.config.studies.push_back(config.studies[i]);
+      p.studies.push_back(prepared.studies[i].get());
+    }
+  p.plan = make_plan(p.config, p.studies);
+  return p;
+}
+
+nlohmann::json studies_json(const BenchConfig& config, const Prepared& prepared) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < config.studies.size(); ++i) {
+    nlohmann::json entry = prepared.studies[i] ? prepared.studies[i]->describe() : nlohmann::json::object();
+    entry["name"] = config.studies[i].name;
+    if (!prepared.studies[i]) entry["error"] = prepared.failures.empty() ? "" : "not prepared";
+    out.push_back(entry);
+  }
+  return out;
+}
+
+void add_file_reporters(Reporters& reporters, const std::string& dir) {
+  reporters.add(make_csv_reporter(dir));
+  reporters.add(make_json_reporter(dir));
+  reporters.add(make_markdown_reporter(dir));
+}
+
+// The slice's records in plan order (those that exist), then the study failures.
+std::vector<Record> slice_records(const Plan& plan, const Shard& shard, const RecordStore& store,
+                                  const std::vector<Record>& failures) {
+  std::vector<Record> out;
+  for (const Job& job : plan.jobs)
+    if (in_shard(job, shard))
+      if (const Record* r = store.find(job.id)) out.push_back(*r);
+  out.insert(out.end(), failures.begin(), failures.end());
+  return out;
+}
+
+RunResult result_of(std::vector<Record> records, size_t jobs) {
+  RunResult result;
+  result.jobs = jobs;
+  for (const Record& r : records) result.failed += r.ok ? 0 : 1;
+  result.records = std::move(records);
+  return result;
+}
+
+#ifdef HEARSAY_WITH_MPI
+constexpr int kTagRequest = 1;  // worker -> rank 0: give me a group
+constexpr int kTagRecord = 2;   // worker -> rank 0: a record (JSON text)
+constexpr int kTagGroup = 3;    // rank 0 -> worker: a group index, or -1: no more
+
+void send_text(const std::string& text, int to, int tag) {
+  MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD);
+}
+
+std::string receive_text(int from, int tag, MPI_Status& status) {
+  MPI_Probe(from, tag, MPI_COMM_WORLD, &status);
+  int size = 0;
+  MPI_Get_count(&status, MPI_CHAR, &size);
+  std::string text(static_cast<size_t>(size), '\0');
+  MPI_Recv(text.data(), size, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  return text;
+}
+#endif
+
+}  // namespace
+
+bool mpi_available() {
+#ifdef HEARSAY_WITH_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+RunResult run_bench(const BenchConfig& config, const RunOptions& options) {
+  HEARSAY_CHECK(options.out && options.log, "run_bench: out and log streams are required");
+  HEARSAY_CHECK_AS(ConfigError, !options.mpi || mpi_available(),
+                   "--mpi: this hearsay was built without MPI; install OpenMPI (Debian: libopenmpi-dev) and "
+                   "rebuild (CMake finds it), or split the run with --shard K/N and hearsay bench merge");
+  check_options(config, "bench");
+  for (size_t i = 0; i < config.studies.size(); ++i) check_study(config.studies[i], message("studies[", i, "]"));
+
+  int rank = 0, ranks = 1;
+#ifdef HEARSAY_WITH_MPI
+  bool we_initialised = false;
+  if (options.mpi) {
+    int initialised = 0;
+    MPI_Initialized(&initialised);
+    if (!initialised) {
+      MPI_Init(nullptr, nullptr);
+      we_initialised = true;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  }
+  struct Finalise {
+    bool active;
+    ~Finalise() {
+      if (active) MPI_Finalize();
+    }
+  } finalise{we_initialised};
+#endif
+  NullBuffer null_buffer;
+  std::ostream null_stream(&null_buffer);
+  std::ostream& log = rank == 0 ? *options.log : null_stream;
+
+  // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
+  if (rank == 0) {
+    ensure_writable_directory(options.out_dir, "--out");
+    ensure_writable_directory(options.cache_dir, "--cache");
+  }
+  // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
+  Prepared prepared;
+  if (rank == 0) prepared = prepare_all(config, options.cache_dir, log);
+#ifdef HEARSAY_WITH_MPI
+  if (options.mpi) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+  if (rank != 0) prepared = prepare_all(config, options.cache_dir, log);
+  const Planned planned = plan_prepared(config, prepared);
+  const Plan& plan = planned.plan;
+  const auto ranges = group_ranges(plan);
+  RecordStore store(options.out_dir);
+
+  RunInfo info;
+  info.out_dir = options.out_dir;
+  info.planned = plan.jobs.size();
+  info.config = write_options(config);
+  info.studies = studies_json(config, prepared);
+  for (const Job& job : plan.jobs)
+    if (in_shard(job, options.shard)) {
+      ++info.jobs;
+      info.done_before += store.has(job.id) ? 1 : 0;
+    }
+  info.slice = options.mpi             ? message("mpi ", ranks, " ranks")
+               : options.shard.whole() ? ""
+                                       : "shard " + options.shard.text();
+  if (options.mpi && !options.shard.whole()) info.slice += ", shard " + options.shard.text();
+
+  // The groups of the slice that still have a job without a record.
+  std::vector<size_t> pending;
+  for (size_t g = 0; g < ranges.size(); ++g) {
+    const Job& first = plan.jobs[ranges[g].first];
+    if (!in_shard(first, options.shard)) continue;
+    for (size_t i = ranges[g].first; i < ranges[g].second; ++i)
+      if (!store.has(plan.jobs[i].id)) {
+        pending.push_back(g);
+        break;
+      }
+  }
+  auto group_study = [&](size_t g) { return planned.studies.at(plan.jobs[ranges[g].first].study); };
+
+#ifdef HEARSAY_WITH_MPI
+  if (options.mpi && rank != 0) {
+    // A worker: asks rank 0 for groups, runs them, sends every record back. It reads the store as it was
+    // when the run began (references done by an earlier run) and keeps its own records for the rest.
+    std::map<std::string, Record> mine;
+    const RecordLookup lookup = [&](const std::string& id) -> const Record* {
+      if (const Record* r = store.find(id)) return r;
+      const auto it = mine.find(id);
+      return it == mine.end() ? nullptr : &it->second;
+    };
+    for (;;) {
+      send_text("", 0, kTagRequest);
+      int group = -1;
+      MPI_Recv(&group, 1, MPI_INT, 0, kTagGroup, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (group < 0) break;
+      const auto [first, last] = ranges.at(static_cast<size_t>(group));
+      run_group(plan, first, last, planned.config, *group_study(static_cast<size_t>(group)), options.out_dir, lookup,
+                [&](const Record& r) {
+                  mine[r.job] = r;
+                  send_text(r.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 0, kTagRecord);
+                });
+    }
+    RunResult worker;
+    worker.worker = true;
+    return worker;
+  }
+#endif
+
+  write_json_file((fs::path(options.out_dir) / "plan.json").string(), plan.to_json());
+  write_json_file((fs::path(options.out_dir) / "run.json").string(),
+                  {{"config", info.config}, {"studies", info.studies}, {"jobs", plan.jobs.size()}});
+  for (const auto& problem : store.problems()) log << "  note: " << problem << "\n";
+  Reporters reporters;
+  reporters.add(make_console_reporter(*options.out, options.terminal));
+  add_file_reporters(reporters, options.out_dir);
+  reporters.begin(info);
+  for (const Job& job : plan.jobs)
+    if (in_shard(job, options.shard))
+      if (const Record* r = store.find(job.id)) reporters.record(*r, false);
+  for (const Record& failure : prepared.failures) reporters.record(failure, true);
+
+  const RecordSink keep = [&](const Record& r) {
+    store.append(r);
+    reporters.record(r, true);
+  };
+  const RecordLookup lookup = [&store](const std::string& id) { return store.find(id); };
+  bool interrupted = false;
+  if (ranks == 1) {
+    for (size_t g : pending) {
+      if (options.stop && *options.stop) break;
+      run_group(plan, ranges[g].first, ranges[g].second, planned.config, *group_study(g), options.out_dir, lookup, keep,
+                options.stop);
+    }
+  }
+#ifdef HEARSAY_WITH_MPI
+  else {
+    // Rank 0 hands out groups on request and keeps every record; it runs none itself.
+    size_t next = 0;
+    int workers = ranks - 1;
+    while (workers > 0) {
+      MPI_Status status;
+      MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+      if (status.MPI_TAG == kTagRecord) {
+        const std::string text = receive_text(status.MPI_SOURCE, kTagRecord, status);
+        keep(Record::from_json(nlohmann::json::parse(text)));
+        continue;
+      }
+      receive_text(status.MPI_SOURCE, kTagRequest, status);
+      const bool stopping = options.stop && *options.stop;
+      int group = !stopping && next < pending.size() ? static_cast<int>(pending[next++]) : -1;
+      if (group < 0) --workers;
+      MPI_Send(&group, 1, MPI_INT, status.MPI_SOURCE, kTagGroup, MPI_COMM_WORLD);
+    }
+  }
+#endif
+  std::vector<Record> records = slice_records(plan, options.shard, store, prepared.failures);
+  interrupted = records.size() - prepared.failures.size() < info.jobs;
+  reporters.finish(records);
+  RunResult result = result_of(std::move(records), info.jobs + prepared.failures.size());
+  result.interrupted = interrupted;
+  return result;
+}
+
+MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out) {
+  HEARSAY_CHECK_AS(ConfigError, !dirs.empty(), "bench merge: name the run folders to merge");
+  nlohmann::json plan;
+  nlohmann::json run;
+  std::vector<std::unique_ptr<RecordStore>> stores;
+  for (const auto& dir : dirs) {
+    const nlohmann::json this_plan = read_json_file((fs::path(dir) / "plan.json").string());
+    if (plan.is_null()) {
+      plan = this_plan;
+      run = read_json_file((fs::path(dir) / "run.json").string());
+    }
+    HEARSAY_CHECK_AS(ConfigError, this_plan == plan, "bench merge: '", dir, "' holds another plan than '", dirs[0],
+                     "' (other studies, methods or options); merge only slices of one configuration");
+    stores.push_back(std::make_unique<RecordStore>(dir));
+    for (const auto& problem : stores.back()->problems()) out << "note: " << problem << "\n";
+  }
+  std::error_code ec;
+  HEARSAY_CHECK_AS(ConfigError, !fs::exists(fs::path(out_dir) / "records.jsonl", ec), "bench merge: --out '", out_dir,
+                   "' already holds records; merge into a new folder");
+  ensure_writable_directory(out_dir, "--out");
+  RecordStore merged(out_dir);
+  MergeResult result;
+  std::vector<Record> records;
+  for (const auto& entry : plan.at("jobs")) {
+    const std::string id = entry.at("id").get<std::string>();
+    ++result.jobs;
+    const Record* found = nullptr;
+    for (const auto& store : stores)
+      if (const Record* r = store->find(id)) {
+        if (found)
+          result.duplicates.push_back(id);
+        else
+          found = r;
+      }
+    if (!found) {
+      result.missing.push_back(id);
+      continue;
+    }
+    merged.append(*found);
+    records.push_back(*found);
+  }
+  result.records = records.size();
+  write_json_file((fs::path(out_dir) / "plan.json").string(), plan);
+  write_json_file((fs::path(out_dir) / "run.json").string(), run);
+  RunInfo info;
+  info.out_dir = out_dir;
+  info.jobs = info.planned = result.jobs;
+  info.done_before = records.size();
+  info.slice = message("merged from ", dirs.size(), " folders");
+  info.config = run.value("config", nlohmann::json::object());
+  info.studies = run.value("studies", nlohmann::json::array());
+  Reporters reporters;
+  add_file_reporters(reporters, out_dir);
+  reporters.begin(info);
+  for (const Record& r : records) reporters.record(r, false);
+  reporters.finish(records);
+  make_console_reporter(out, false)->finish(records);
+  return result;
+}
+
+}  // namespace hearsay::bench
