@@ -1,6 +1,11 @@
 #include "bench/run.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -27,6 +32,31 @@ namespace {
 class NullBuffer : public std::streambuf {
  protected:
   int overflow(int c) override { return c; }
+};
+
+// Holds a run folder for one process: two runs appending to one records.jsonl would both run the
+// jobs neither had finished and record them twice. Released when the process ends, however it ends.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::string& dir) {
+    const std::string path = (fs::path(dir) / ".lock").string();
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    HEARSAY_CHECK_AS(IoError, fd_ >= 0, "cannot open '", path, "': ", io_error_text(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      HEARSAY_CHECK_AS(ConfigError, error != EWOULDBLOCK, "--out '", dir,
+                       "' is in use by another hearsay bench; wait for it to end, or give another --out (shards "
+                       "each need their own folder)");
+      throw IoError(message("cannot lock '", path, "': ", io_error_text(error)));
+    }
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
 };
 
 struct Prepared {
@@ -186,9 +216,11 @@ RunResult run_bench(const BenchConfig& config, const RunOptions& options) {
   std::ostream& log = rank == 0 ? *options.log : null_stream;
 
   // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
+  std::unique_ptr<FolderLock> lock;
   if (rank == 0) {
     ensure_writable_directory(options.out_dir, "--out");
     ensure_writable_directory(options.cache_dir, "--cache");
+    lock = std::make_unique<FolderLock>(options.out_dir);
   }
   // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
   Prepared prepared;
@@ -333,6 +365,7 @@ MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& 
   HEARSAY_CHECK_AS(ConfigError, !fs::exists(fs::path(out_dir) / "records.jsonl", ec), "bench merge: --out '", out_dir,
                    "' already holds records; merge into a new folder");
   ensure_writable_directory(out_dir, "--out");
+  const FolderLock lock(out_dir);
   RecordStore merged(out_dir);
   MergeResult result;
   std::vector<Record> records;
