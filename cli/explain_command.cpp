@@ -113,11 +113,10 @@ bench::ExplainSettings settings_from(const ExplainArgs& args) {
   s.factorization = args.factorization;
   HEARSAY_CHECK_AS(ConfigError, args.stems_dir.empty() || !args.hpss,
                    "--stems and --hpss both say where the stems come from; give one");
-  HEARSAY_CHECK_AS(ConfigError,
-                   (args.stems_dir.empty() && !args.hpss) || factorizers.declares(s.factorization, kStemSourceKey),
-                   args.hpss ? "--hpss" : "--stems", " gives sources for a factorization of stems (",
-                   joined(factorizers.names_declaring({kStemSourceKey})), "), not for '", s.factorization,
-                   "' (which ignores stems)");
+  HEARSAY_CHECK_AS(
+      ConfigError, (args.stems_dir.empty() && !args.hpss) || factorizers.declares(s.factorization, kStemSourceKey),
+      args.hpss ? "--hpss" : "--stems", " gives sources for --factorization ",
+      joined(factorizers.names_declaring({kStemSourceKey})), ", not for '", s.factorization, "' (which ignores stems)");
   HEARSAY_CHECK_AS(ConfigError, !args.allow_residual || factorizers.declares(s.factorization, kResidualKey),
                    "--allow-residual: the '", s.factorization, "' factorization has no stems to add up (it applies to ",
                    joined(factorizers.names_declaring({kResidualKey})), ")");

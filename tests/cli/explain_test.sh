@@ -196,7 +196,7 @@ sourced=$(declaring factorizations source)
 bounded=$(declaring factorizations max_residual_db)
 for f in $(listed factorizations); do
   case ", $sourced, " in *", $f, "*) ;; *)
-    refused_for "$f" --hpss "--hpss gives sources for a factorization of stems ($sourced), not for '$f'" ;;
+    refused_for "$f" --hpss "--hpss gives sources for --factorization $sourced, not for '$f'" ;;
   esac
   case ", $bounded, " in *", $f, "*) ;; *)
     refused_for "$f" --allow-residual "--allow-residual: the '$f' factorization has no stems to add up (it applies to $bounded)" ;;
