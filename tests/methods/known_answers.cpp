@@ -1,13 +1,11 @@
 #include "tests/methods/known_answers.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <exception>
-#include <limits>
-#include <numeric>
+#include <optional>
 
-#include "core/error.h"
+#include "metrics/rank_correlation.h"
 #include "tests/support/toys.h"
 
 namespace hearsay::testing {
@@ -34,22 +32,6 @@ std::string fixed(double v, int digits) {
 }
 
 std::string output_name(models::Output output) { return output == models::Output::logits ? "logit" : "probability"; }
-
-// Mean ranks (1-based), ties sharing the mean of the ranks they span.
-std::vector<double> ranks(const std::vector<double>& v) {
-  std::vector<size_t> order(v.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
-  std::vector<double> out(v.size());
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
-    const double mean_rank = (static_cast<double>(i) + static_cast<double>(j)) / 2.0 + 1.0;
-    for (size_t k = i; k <= j; ++k) out[order[k]] = mean_rank;
-    i = j + 1;
-  }
-  return out;
-}
 
 methods::Explanation explain(const methods::Explainer& explainer, const models::Model& toy, models::Output output,
                              uint64_t seed) {
@@ -102,21 +84,6 @@ std::string KnownAnswerReport::summary() const {
   return out;
 }
 
-double spearman(const std::vector<double>& a, const std::vector<double>& b) {
-  HEARSAY_CHECK_AS(ShapeError, a.size() == b.size(), "spearman: ", a.size(), " values against ", b.size());
-  const std::vector<double> ra = ranks(a);
-  const std::vector<double> rb = ranks(b);
-  const double mean = (static_cast<double>(a.size()) + 1.0) / 2.0;  // of any ranks, ties included
-  double cov = 0.0, va = 0.0, vb = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    cov += (ra[i] - mean) * (rb[i] - mean);
-    va += (ra[i] - mean) * (ra[i] - mean);
-    vb += (rb[i] - mean) * (rb[i] - mean);
-  }
-  if (va == 0.0 || vb == 0.0) return std::numeric_limits<double>::quiet_NaN();
-  return cov / std::sqrt(va * vb);
-}
-
 KnownAnswerReport check_known_answers(const methods::Explainer& explainer, double min_spearman) {
   KnownAnswerReport report;
   report.method = explainer.name();
@@ -124,10 +91,13 @@ KnownAnswerReport check_known_answers(const methods::Explainer& explainer, doubl
   run_problem(
       "additive", explainer, additive,
       [&](const methods::Explanation& e, std::string& detail) {
-        const double rho = spearman(e.scores, kAdditiveWeights);
-        const bool ok = rho >= min_spearman;  // false for NaN
-        detail = std::isnan(rho) ? "every score is the same, no ranking to compare"
-                                 : "Spearman " + fixed(rho, 3) + (ok ? " >= " : " < ") + fixed(min_spearman, 3);
+        const std::optional<double> rho = metrics::spearman(e.scores, kAdditiveWeights);
+        if (!rho) {
+          detail = "every score is the same, no ranking to compare";
+          return false;
+        }
+        const bool ok = *rho >= min_spearman;
+        detail = "Spearman " + fixed(*rho, 3) + (ok ? " >= " : " < ") + fixed(min_spearman, 3);
         return ok;
       },
       report);

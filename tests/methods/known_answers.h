@@ -42,10 +42,6 @@ struct KnownAnswerReport {
   std::string summary() const;
 };
 
-/// Spearman's rank correlation of a and b (Pearson's of their ranks, ties given their mean rank); NaN
-/// when either is constant, as no ranking can be read from it.
-double spearman(const std::vector<double>& a, const std::vector<double>& b);
-
 /// Runs `explainer` on every problem; `min_spearman` is the bar of the additive problem. A method that
 /// throws fails that check with its message; the harness itself never throws for a method's failure.
 KnownAnswerReport check_known_answers(const methods::Explainer& explainer, double min_spearman);

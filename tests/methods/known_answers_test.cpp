@@ -18,7 +18,6 @@ namespace {
 
 using testing::check_known_answers;
 using testing::KnownAnswerReport;
-using testing::spearman;
 
 class KnownAnswers : public ::testing::TestWithParam<std::string> {};
 
@@ -101,16 +100,6 @@ TEST(KnownAnswerHarness, AMethodThatThrowsFailsWithItsMessage) {
   EXPECT_EQ(report.checks.size(), 12u);
   EXPECT_NE(report.reason().find("thrower: additive, logit, seed 1: threw: no idea what to say"), std::string::npos)
       << report.reason();
-}
-
-TEST(Spearman, RanksWithTiesSharingTheirMeanRank) {
-  EXPECT_DOUBLE_EQ(spearman({1, 2, 3}, {10, 20, 30}), 1.0);
-  EXPECT_DOUBLE_EQ(spearman({1, 2, 3}, {3, 2, 1}), -1.0);
-  EXPECT_DOUBLE_EQ(spearman({1, 2, 3, 4}, {0.1, 0.5, 0.2, 100}), 0.8);  // 1 − 6·2 / (4·15)
-  // b's ranks are 1.5, 1.5, 3, 4: cov 4.5, variances 5 and 4.5 → sqrt(0.9).
-  EXPECT_NEAR(spearman({1, 2, 3, 4}, {1, 1, 2, 3}), std::sqrt(0.9), 1e-15);
-  EXPECT_TRUE(std::isnan(spearman({1, 2, 3}, {5, 5, 5})));
-  EXPECT_THROW_WITH(spearman({1, 2}, {1, 2, 3}), ShapeError, "2 values against 3");
 }
 
 }  // namespace
