@@ -136,6 +136,7 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
   } else {
     const methods::Explanation& e = m.explanation;
     r.explanation = explanation_summary(e, outcome.predicted);
+    r.explanation["input_seconds"] = clip.input.audio.duration();  // the excerpt explained
     r.cost = {{"seconds", e.seconds},
               {"evals", e.evals},
               {"model_runs", e.model_runs},

@@ -129,8 +129,15 @@ int run_bench_command(const BenchArgs& args) {
   // A configuration file replaces the embedded studies; --options patches what is there (RFC 7386:
   // objects merge, arrays such as "studies" are replaced whole).
   if (from_file.contains("studies")) config.erase("studies");
+  const nlohmann::json from_options = json_argument(args.options, "--options");
+  // A seed given by the flag and, differently, by a file or --options: which one was meant cannot be
+  // guessed, so it is refused naming both.
+  for (const auto& [given, name] : {std::pair{&from_file, "--config"}, std::pair{&from_options, "--options"}})
+    HEARSAY_CHECK_AS(ConfigError, args.seed < 0 || !given->contains("seed") || (*given)["seed"] == args.seed,
+                     "bench: 'seed' is ", args.seed, " by the flag --seed but ", (*given)["seed"].dump(), " by ", name,
+                     "; give it once");
   config.merge_patch(from_file);
-  config.merge_patch(json_argument(args.options, "--options"));
+  config.merge_patch(from_options);
   if (args.seed >= 0) config["seed"] = args.seed;
   apply_shared_flags(args, config);
   const auto parsed = read_options<bench::BenchConfig>(config, "bench");

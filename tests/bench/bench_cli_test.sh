@@ -38,7 +38,10 @@ cat >"$work/study.json" <<EOF
    "factorizations": {"segments": {"segments": 8}}, "methods": ["occlusion"]},
   {"name": "blackbox", "dataset": {"path": "$work/plain"}, "model": {"path": "$data/models/skip"},
    "clips": {"split": "all", "count": 1}, "factorizations": {"segments": {"segments": 2}},
-   "methods": ["grad_cam", "occlusion"]}
+   "methods": ["grad_cam", "occlusion"]},
+  {"name": "excerpt", "dataset": {"path": "$work/plain"}, "model": {"path": "$data/models/vgg4"},
+   "clips": {"split": "all", "count": 1}, "excerpt_start": 0.5, "excerpt_seconds": 3.0,
+   "factorizations": {"segments": {"segments": 2}}, "methods": ["occlusion"]}
 ]}
 EOF
 
@@ -78,8 +81,8 @@ out, plain, model = sys.argv[1:]
 records = [json.loads(l) for l in open(out + "/records.jsonl") if l.strip()]
 plan = json.load(open(out + "/plan.json"))
 # 3 clips x 2 factorizations x 4 methods; then one clip x occlusion + exact_shapley (agreement's
-# reference); then one clip x exact_shapley, grad_cam and occlusion.
-assert len(plan["jobs"]) == 3 * 2 * 4 + 2 + 3, len(plan["jobs"])
+# reference); then one clip x exact_shapley, grad_cam and occlusion; then one excerpt x 2 methods.
+assert len(plan["jobs"]) == 3 * 2 * 4 + 2 + 3 + 2, len(plan["jobs"])
 assert len(records) == len(plan["jobs"]), (len(records), len(plan["jobs"]))
 real = [r for r in records if r["config"]["study"] == "real"]
 for r in records:
@@ -101,6 +104,14 @@ assert len(short) == 2 and all(not r["ok"] and "factoriz" in r["error"] for r in
 csv = open(out + "/results.csv").read().splitlines()
 assert len(csv) == 1 + len(records), len(csv)
 assert "| method |" in open(out + "/summary.md").read()
+for r in records:
+    if r["ok"]:
+        expected = 3.0 if r["config"]["study"] == "excerpt" else 4.0
+        assert abs(r["explanation"]["input_seconds"] - expected) < 0.01, r["explanation"]["input_seconds"]
+excerpt = [r for r in records if r["config"]["study"] == "excerpt"]
+assert all(r["config"]["excerpt"] == {"start_seconds": 0.5, "seconds": 3.0} for r in excerpt), excerpt[0]["config"]
+summary = json.load(open(out + "/" + excerpt[0]["files"] + "/summary.json"))
+assert summary["excerpt"] == {"start_seconds": 0.5, "seconds": 3.0}, summary
 PY
 canonical "$work/whole/records.jsonl" >"$work/whole.canon"
 
@@ -142,7 +153,7 @@ plan = [j["id"] for j in json.load(open(out + "/plan.json"))["jobs"]]
 old = {j["id"] for j in json.load(open(sys.argv[2]))["jobs"]}
 new = set(plan) - old
 assert 0 < len(new) < len(plan), (len(new), len(plan))  # lime and segments jobs changed; the rest did not
-assert len(records) == 29 + len(new), (len(records), len(new))  # old records stay; the new jobs ran
+assert len(records) == 31 + len(new), (len(records), len(new))  # old records stay; the new jobs ran
 by_id = {r["job"]: r for r in records}
 rows = list(csv.DictReader(open(out + "/results.csv")))
 assert len(rows) == len(plan), (len(rows), len(plan))
