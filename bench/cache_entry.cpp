@@ -1,16 +1,14 @@
 #include "bench/cache_entry.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <vector>
 
+#include "bench/file_lock.h"
 #include "core/error.h"
 #include "core/file_io.h"
 
@@ -19,34 +17,6 @@ namespace hearsay::bench {
 namespace fs = std::filesystem;
 
 namespace {
-
-// An exclusive flock(2) held for the object's life; closing the descriptor releases it, also when
-// the process dies, so a killed builder never leaves the entry locked.
-class FileLock {
- public:
-  FileLock(const std::string& path, const std::string& waiting_note, std::ostream& log)
-      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    HEARSAY_CHECK_AS(IoError, fd_ >= 0, "cannot open the lock file '", path, "': ", io_error_text(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
-    if (errno == EWOULDBLOCK) {
-      log << waiting_note << std::flush;
-      int rc = 0;
-      do {
-        rc = ::flock(fd_, LOCK_EX);
-      } while (rc != 0 && errno == EINTR);
-      if (rc == 0) return;
-    }
-    const int error = errno;
-    ::close(fd_);
-    throw IoError(message("cannot lock '", path, "': ", io_error_text(error)));
-  }
-  ~FileLock() { ::close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_;
-};
 
 // "<pid>-<32 random bits>": the pid tells a person whose it was; the random part keeps two threads of
 // one process (or a reused pid) apart.

@@ -1,17 +1,14 @@
 #include "bench/run.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 
+#include "bench/file_lock.h"
 #include "bench/job.h"
 #include "bench/reporter.h"
 #include "bench/study.h"
@@ -34,30 +31,15 @@ class NullBuffer : public std::streambuf {
   int overflow(int c) override { return c; }
 };
 
-// Holds a run folder for one process: two runs appending to one records.jsonl would both run the
-// jobs neither had finished and record them twice. Released when the process ends, however it ends.
-class FolderLock {
- public:
-  explicit FolderLock(const std::string& dir) {
-    const std::string path = (fs::path(dir) / ".lock").string();
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    HEARSAY_CHECK_AS(IoError, fd_ >= 0, "cannot open '", path, "': ", io_error_text(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      const int error = errno;
-      ::close(fd_);
-      HEARSAY_CHECK_AS(ConfigError, error != EWOULDBLOCK, "--out '", dir,
-                       "' is in use by another hearsay bench; wait for it to end, or give another --out (shards "
-                       "each need their own folder)");
-      throw IoError(message("cannot lock '", path, "': ", io_error_text(error)));
-    }
-  }
-  ~FolderLock() { ::close(fd_); }
-  FolderLock(const FolderLock&) = delete;
-  FolderLock& operator=(const FolderLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
+// A run folder is held by one process: two runs appending to one records.jsonl would both run the
+// jobs neither had finished and record them twice.
+std::unique_ptr<FileLock> lock_run_folder(const std::string& dir) {
+  auto lock = FileLock::try_lock((fs::path(dir) / ".lock").string());
+  HEARSAY_CHECK_AS(ConfigError, lock, "--out '", dir,
+                   "' is in use by another hearsay bench; wait for it to end, or give another --out (shards each "
+                   "need their own folder)");
+  return lock;
+}
 
 struct Prepared {
   std::vector<std::unique_ptr<PreparedStudy>> studies;  ///< null where preparation failed
@@ -211,138 +193,153 @@ RunResult run_bench(const BenchConfig& config, const RunOptions& options) {
     }
   } finalise{we_initialised};
 #endif
-  NullBuffer null_buffer;
-  std::ostream null_stream(&null_buffer);
-  std::ostream& log = rank == 0 ? *options.log : null_stream;
+  // With several ranks, one that fails must take the others down: they would wait for it forever.
+  const auto ranked = [&]() -> RunResult {
+    NullBuffer null_buffer;
+    std::ostream null_stream(&null_buffer);
+    std::ostream& log = rank == 0 ? *options.log : null_stream;
 
-  // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
-  std::unique_ptr<FolderLock> lock;
-  if (rank == 0) {
-    ensure_writable_directory(options.out_dir, "--out");
-    ensure_writable_directory(options.cache_dir, "--cache");
-    lock = std::make_unique<FolderLock>(options.out_dir);
-  }
-  // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
-  Prepared prepared;
-  if (rank == 0) prepared = prepare_all(config, options.cache_dir, log);
-#ifdef HEARSAY_WITH_MPI
-  if (options.mpi) MPI_Barrier(MPI_COMM_WORLD);
-#endif
-  if (rank != 0) prepared = prepare_all(config, options.cache_dir, log);
-  const Planned planned = plan_prepared(config, prepared);
-  const Plan& plan = planned.plan;
-  const auto ranges = group_ranges(plan);
-  RecordStore store(options.out_dir);
-
-  RunInfo info;
-  info.out_dir = options.out_dir;
-  info.planned = plan.jobs.size();
-  info.config = write_options(config);
-  info.studies = studies_json(config, prepared);
-  for (const Job& job : plan.jobs)
-    if (in_shard(job, options.shard)) {
-      ++info.jobs;
-      info.done_before += store.has(job.id) ? 1 : 0;
+    // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
+    std::unique_ptr<FileLock> lock;
+    if (rank == 0) {
+      ensure_writable_directory(options.out_dir, "--out");
+      ensure_writable_directory(options.cache_dir, "--cache");
+      lock = lock_run_folder(options.out_dir);
     }
-  info.slice = options.mpi             ? message("mpi ", ranks, " ranks")
-               : options.shard.whole() ? ""
-                                       : "shard " + options.shard.text();
-  if (options.mpi && !options.shard.whole()) info.slice += ", shard " + options.shard.text();
+    // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
+    Prepared prepared;
+    if (rank == 0) prepared = prepare_all(config, options.cache_dir, log);
+#ifdef HEARSAY_WITH_MPI
+    if (options.mpi) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+    if (rank != 0) prepared = prepare_all(config, options.cache_dir, log);
+    const Planned planned = plan_prepared(config, prepared);
+    const Plan& plan = planned.plan;
+    const auto ranges = group_ranges(plan);
+    RecordStore store(options.out_dir);
 
-  // The groups of the slice that still have a job without a record.
-  std::vector<size_t> pending;
-  for (size_t g = 0; g < ranges.size(); ++g) {
-    const Job& first = plan.jobs[ranges[g].first];
-    if (!in_shard(first, options.shard)) continue;
-    for (size_t i = ranges[g].first; i < ranges[g].second; ++i)
-      if (!store.has(plan.jobs[i].id)) {
-        pending.push_back(g);
-        break;
+    RunInfo info;
+    info.out_dir = options.out_dir;
+    info.planned = plan.jobs.size();
+    info.config = write_options(config);
+    info.studies = studies_json(config, prepared);
+    for (const Job& job : plan.jobs)
+      if (in_shard(job, options.shard)) {
+        ++info.jobs;
+        info.done_before += store.has(job.id) ? 1 : 0;
       }
-  }
-  auto group_study = [&](size_t g) { return planned.studies.at(plan.jobs[ranges[g].first].study); };
+    info.slice = options.mpi             ? message("mpi ", ranks, " ranks")
+                 : options.shard.whole() ? ""
+                                         : "shard " + options.shard.text();
+    if (options.mpi && !options.shard.whole()) info.slice += ", shard " + options.shard.text();
+
+    // The groups of the slice that still have a job without a record.
+    std::vector<size_t> pending;
+    for (size_t g = 0; g < ranges.size(); ++g) {
+      const Job& first = plan.jobs[ranges[g].first];
+      if (!in_shard(first, options.shard)) continue;
+      for (size_t i = ranges[g].first; i < ranges[g].second; ++i)
+        if (!store.has(plan.jobs[i].id)) {
+          pending.push_back(g);
+          break;
+        }
+    }
+    auto group_study = [&](size_t g) { return planned.studies.at(plan.jobs[ranges[g].first].study); };
 
 #ifdef HEARSAY_WITH_MPI
-  if (options.mpi && rank != 0) {
-    // A worker: asks rank 0 for groups, runs them, sends every record back. It reads the store as it was
-    // when the run began (references done by an earlier run) and keeps its own records for the rest.
-    std::map<std::string, Record> mine;
-    const RecordLookup lookup = [&](const std::string& id) -> const Record* {
-      if (const Record* r = store.find(id)) return r;
-      const auto it = mine.find(id);
-      return it == mine.end() ? nullptr : &it->second;
+    if (options.mpi && rank != 0) {
+      // A worker: asks rank 0 for groups, runs them, sends every record back. It reads the store as it was
+      // when the run began (references done by an earlier run) and keeps its own records for the rest.
+      std::map<std::string, Record> mine;
+      const RecordLookup lookup = [&](const std::string& id) -> const Record* {
+        if (const Record* r = store.find(id)) return r;
+        const auto it = mine.find(id);
+        return it == mine.end() ? nullptr : &it->second;
+      };
+      for (;;) {
+        send_text("", 0, kTagRequest);
+        int group = -1;
+        MPI_Recv(&group, 1, MPI_INT, 0, kTagGroup, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (group < 0) break;
+        const auto [first, last] = ranges.at(static_cast<size_t>(group));
+        run_group(plan, first, last, planned.config, *group_study(static_cast<size_t>(group)), options.out_dir, lookup,
+                  [&](const Record& r) {
+                    mine[r.job] = r;
+                    send_text(r.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 0,
+                              kTagRecord);
+                  });
+      }
+      RunResult worker;
+      worker.worker = true;
+      return worker;
+    }
+#endif
+
+    write_json_file((fs::path(options.out_dir) / "plan.json").string(), plan.to_json());
+    write_json_file((fs::path(options.out_dir) / "run.json").string(),
+                    {{"config", info.config}, {"studies", info.studies}, {"jobs", plan.jobs.size()}});
+    for (const auto& problem : store.problems()) log << "  note: " << problem << "\n";
+    Reporters reporters;
+    reporters.add(make_console_reporter(*options.out, options.terminal));
+    add_file_reporters(reporters, options.out_dir);
+    reporters.begin(info);
+    for (const Job& job : plan.jobs)
+      if (in_shard(job, options.shard))
+        if (const Record* r = store.find(job.id)) reporters.record(*r, false);
+    for (const Record& failure : prepared.failures) reporters.record(failure, true);
+
+    const RecordSink keep = [&](const Record& r) {
+      store.append(r);
+      reporters.record(r, true);
     };
-    for (;;) {
-      send_text("", 0, kTagRequest);
-      int group = -1;
-      MPI_Recv(&group, 1, MPI_INT, 0, kTagGroup, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      if (group < 0) break;
-      const auto [first, last] = ranges.at(static_cast<size_t>(group));
-      run_group(plan, first, last, planned.config, *group_study(static_cast<size_t>(group)), options.out_dir, lookup,
-                [&](const Record& r) {
-                  mine[r.job] = r;
-                  send_text(r.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 0, kTagRecord);
-                });
-    }
-    RunResult worker;
-    worker.worker = true;
-    return worker;
-  }
-#endif
-
-  write_json_file((fs::path(options.out_dir) / "plan.json").string(), plan.to_json());
-  write_json_file((fs::path(options.out_dir) / "run.json").string(),
-                  {{"config", info.config}, {"studies", info.studies}, {"jobs", plan.jobs.size()}});
-  for (const auto& problem : store.problems()) log << "  note: " << problem << "\n";
-  Reporters reporters;
-  reporters.add(make_console_reporter(*options.out, options.terminal));
-  add_file_reporters(reporters, options.out_dir);
-  reporters.begin(info);
-  for (const Job& job : plan.jobs)
-    if (in_shard(job, options.shard))
-      if (const Record* r = store.find(job.id)) reporters.record(*r, false);
-  for (const Record& failure : prepared.failures) reporters.record(failure, true);
-
-  const RecordSink keep = [&](const Record& r) {
-    store.append(r);
-    reporters.record(r, true);
-  };
-  const RecordLookup lookup = [&store](const std::string& id) { return store.find(id); };
-  bool interrupted = false;
-  if (ranks == 1) {
-    for (size_t g : pending) {
-      if (options.stop && *options.stop) break;
-      run_group(plan, ranges[g].first, ranges[g].second, planned.config, *group_study(g), options.out_dir, lookup, keep,
-                options.stop);
-    }
-  }
-#ifdef HEARSAY_WITH_MPI
-  else {
-    // Rank 0 hands out groups on request and keeps every record; it runs none itself.
-    size_t next = 0;
-    int workers = ranks - 1;
-    while (workers > 0) {
-      MPI_Status status;
-      MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
-      if (status.MPI_TAG == kTagRecord) {
-        const std::string text = receive_text(status.MPI_SOURCE, kTagRecord, status);
-        keep(Record::from_json(nlohmann::json::parse(text)));
-        continue;
+    const RecordLookup lookup = [&store](const std::string& id) { return store.find(id); };
+    bool interrupted = false;
+    if (ranks == 1) {
+      for (size_t g : pending) {
+        if (options.stop && *options.stop) break;
+        run_group(plan, ranges[g].first, ranges[g].second, planned.config, *group_study(g), options.out_dir, lookup,
+                  keep, options.stop);
       }
-      receive_text(status.MPI_SOURCE, kTagRequest, status);
-      const bool stopping = options.stop && *options.stop;
-      int group = !stopping && next < pending.size() ? static_cast<int>(pending[next++]) : -1;
-      if (group < 0) --workers;
-      MPI_Send(&group, 1, MPI_INT, status.MPI_SOURCE, kTagGroup, MPI_COMM_WORLD);
+    }
+#ifdef HEARSAY_WITH_MPI
+    else {
+      // Rank 0 hands out groups on request and keeps every record; it runs none itself.
+      size_t next = 0;
+      int workers = ranks - 1;
+      while (workers > 0) {
+        MPI_Status status;
+        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+        if (status.MPI_TAG == kTagRecord) {
+          const std::string text = receive_text(status.MPI_SOURCE, kTagRecord, status);
+          keep(Record::from_json(nlohmann::json::parse(text)));
+          continue;
+        }
+        receive_text(status.MPI_SOURCE, kTagRequest, status);
+        const bool stopping = options.stop && *options.stop;
+        int group = !stopping && next < pending.size() ? static_cast<int>(pending[next++]) : -1;
+        if (group < 0) --workers;
+        MPI_Send(&group, 1, MPI_INT, status.MPI_SOURCE, kTagGroup, MPI_COMM_WORLD);
+      }
+    }
+#endif
+    std::vector<Record> records = slice_records(plan, options.shard, store, prepared.failures);
+    interrupted = records.size() - prepared.failures.size() < info.jobs;
+    reporters.finish(records);
+    RunResult result = result_of(std::move(records), info.jobs + prepared.failures.size());
+    result.interrupted = interrupted;
+    return result;
+  };
+#ifdef HEARSAY_WITH_MPI
+  if (ranks > 1) {
+    try {
+      return ranked();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "hearsay: error on MPI rank %d of %d: %s\n", rank, ranks, error.what());
+      MPI_Abort(MPI_COMM_WORLD, 1);
     }
   }
 #endif
-  std::vector<Record> records = slice_records(plan, options.shard, store, prepared.failures);
-  interrupted = records.size() - prepared.failures.size() < info.jobs;
-  reporters.finish(records);
-  RunResult result = result_of(std::move(records), info.jobs + prepared.failures.size());
-  result.interrupted = interrupted;
-  return result;
+  return ranked();
 }
 
 MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out) {
@@ -365,7 +362,7 @@ MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& 
   HEARSAY_CHECK_AS(ConfigError, !fs::exists(fs::path(out_dir) / "records.jsonl", ec), "bench merge: --out '", out_dir,
                    "' already holds records; merge into a new folder");
   ensure_writable_directory(out_dir, "--out");
-  const FolderLock lock(out_dir);
+  const auto lock = lock_run_folder(out_dir);
   RecordStore merged(out_dir);
   MergeResult result;
   std::vector<Record> records;
