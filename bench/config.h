@@ -62,7 +62,9 @@ struct BenchConfig {
   template <class V>
   void visit(V& v) {
     v("seed", seed, "seed of the synthetic sets, the training, the clip choice and every method");
-    v.nested_list("studies", studies, "the studies to run, in order (see studies[].* below)");
+    v.nested_list("studies", studies,
+                  "the studies to run, in order (default: the embedded genre and planted studies; hearsay bench "
+                  "--print-config shows them)");
   }
   /// At least one study; names unique.
   void validate() const;

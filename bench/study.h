@@ -38,7 +38,7 @@ struct DatasetSpec {
       "synth)");
     v("synth", synth,
       "synthetic set instead of a folder: hearsay synth's options as an object, e.g. {\"mode\": \"planted\", "
-      "\"genres\": 4}; made once into the cache (null: not synthetic)");
+      "\"genres\": 4} (hearsay synth --help lists them); made once into the cache (null: not synthetic)");
     v("splits", splits,
       "folder of train.txt, val.txt, test.txt (empty: the dataset's splits/ folder when present, else a stratified "
       "split with val_fraction, test_fraction and the study seed)");
@@ -64,7 +64,8 @@ struct ModelSpec {
       "model folder: hearsay train's output or a TorchScript model folder with model.json (or give train)");
     v("train", train,
       "train a built-in network on the study's train split instead: hearsay train's options as an object, e.g. "
-      "{\"model\": \"vgg_small\", \"epochs\": 10} (seed defaults to the study seed); cached (null: no training)");
+      "{\"model\": \"vgg_small\", \"epochs\": 10} (hearsay train --help lists them; seed defaults to the study seed); "
+      "cached (null: no training)");
   }
   /// Exactly one of path / train, and train's own options: ConfigError naming "<context>.model.<key>".
   void check(const std::string& context) const;

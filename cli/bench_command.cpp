@@ -32,6 +32,7 @@ struct BenchArgs {
   std::string out = "hearsay-out/bench";
   std::string cache = "hearsay-out/cache";
   bool list_options = false;
+  bool print_config = false;
   int64_t seed = -1;
   int samples = 0;
   int segments = 0;
@@ -58,56 +59,53 @@ nlohmann::json config_argument(const std::string& text) {
 }
 
 // Sets `value` under the option that each named plug-in declares (found through the registry's option
-// docs, never by plug-in name) in `options` (name -> options). A value the configuration already gives
-// differently is refused naming both. Returns how many plug-ins took it.
+// docs, never by plug-in name) in `options` (name -> options), over what the configuration gives: the
+// flag is the most specific setting. Returns how many plug-ins took it.
 template <class Registry>
 int apply_declared(const Registry& registry, const std::vector<std::string>& names,
-                   const std::vector<std::string>& keys, int value, nlohmann::json& options, const std::string& flag,
-                   const std::string& where) {
+                   const std::vector<std::string>& keys, int value, nlohmann::json& options) {
   int taken = 0;
   for (const auto& name : names) {
     const std::string key = registry.declared_option(name, keys);
     if (key.empty()) continue;
     nlohmann::json& o = options[name];
     if (o.is_null()) o = nlohmann::json::object();
-    HEARSAY_CHECK_AS(ConfigError, !o.contains(key) || o[key] == value, flag, " ", value, ": ", where, ".", name, ".",
-                     key, " is ", o[key].dump(), " in the configuration; give it once");
     o[key] = value;
     ++taken;
   }
   return taken;
 }
 
-// --samples and --segments reach every method and factorization of every study that declares them.
+// --samples and --segments reach every method and factorization of every study that declares them; a
+// flag that no plug-in of any study takes is refused, naming those that would.
 void apply_shared_flags(const BenchArgs& args, nlohmann::json& config) {
   if (args.samples <= 0 && args.segments <= 0) return;
   const bench::BenchConfig parsed = read_options<bench::BenchConfig>(config, "bench");
+  const auto& explainers = methods::explainer_registry();
+  const auto& factorizers = factorizations::factorizer_registry();
+  int samples_taken = 0, segments_taken = 0;
   for (size_t i = 0; i < parsed.studies.size(); ++i) {
     const bench::StudyConfig& study = parsed.studies[i];
     nlohmann::json& target = config["studies"][i];
-    const std::string where = message("studies[", i, "]");
     if (args.samples > 0) {
       nlohmann::json options = study.method_options;
-      const int taken = apply_declared(methods::explainer_registry(), bench::study_methods(study), kSampleKeys,
-                                       args.samples, options, "--samples", where + ".method_options");
-      HEARSAY_CHECK_AS(ConfigError, taken > 0, "--samples: no method of study '", study.name,
-                       "' takes a number of samples; methods that do: ",
-                       hearsay::detail::join_names(methods::explainer_registry().names_declaring(kSampleKeys)));
+      samples_taken += apply_declared(explainers, bench::study_methods(study), kSampleKeys, args.samples, options);
       target["method_options"] = options;
     }
     if (args.segments > 0) {
       std::vector<std::string> names;
       for (const auto& [name, value] : study.factorizations.items()) names.push_back(name);
       nlohmann::json options = study.factorizations;
-      const auto& registry = factorizations::factorizer_registry();
-      const int taken = apply_declared(registry, names, kSegmentKeys, args.segments, options, "--segments",
-                                       where + ".factorizations");
-      HEARSAY_CHECK_AS(ConfigError, taken > 0, "--segments: no factorization of study '", study.name,
-                       "' has time segments; factorizations that do: ",
-                       hearsay::detail::join_names(registry.names_declaring(kSegmentKeys)));
+      segments_taken += apply_declared(factorizers, names, kSegmentKeys, args.segments, options);
       target["factorizations"] = options;
     }
   }
+  HEARSAY_CHECK_AS(ConfigError, args.samples <= 0 || samples_taken > 0,
+                   "--samples: no method of any study takes a number of samples; methods that do: ",
+                   hearsay::detail::join_names(explainers.names_declaring(kSampleKeys)));
+  HEARSAY_CHECK_AS(ConfigError, args.segments <= 0 || segments_taken > 0,
+                   "--segments: no factorization of any study has time segments; factorizations that do: ",
+                   hearsay::detail::join_names(factorizers.names_declaring(kSegmentKeys)));
 }
 
 std::atomic<bool> g_stop{false};
@@ -141,6 +139,10 @@ int run_bench_command(const BenchArgs& args) {
   if (args.seed >= 0) config["seed"] = args.seed;
   apply_shared_flags(args, config);
   const auto parsed = read_options<bench::BenchConfig>(config, "bench");
+  if (args.print_config) {
+    std::cout << write_options(parsed).dump(2) << "\n";
+    return 0;
+  }
 
   bench::RunOptions options;
   options.out_dir = args.out;
@@ -191,6 +193,8 @@ void add_bench_command(CLI::App& app, const GlobalOptions&) {
       "bench", "Compare methods over the studies of a configuration (default: synthetic genre and planted sets)");
   cmd->add_option("--config", args->config, "JSON file of bench options; its studies replace the embedded ones");
   cmd->add_flag("--list-options", args->list_options, "Print the bench options with their defaults and exit");
+  cmd->add_flag("--print-config", args->print_config,
+                "Print the configuration that would run (defaults filled in, as JSON) and exit: a start for --config");
   cmd->add_option("--options", args->options, "JSON bench options merged over the configuration");
   cmd->add_flag("--quick", args->quick, "A small configuration that runs in about a minute");
   cmd->add_option("--seed", args->seed, "Seed of the sets, the training, the clip choice and every method")

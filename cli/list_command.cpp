@@ -1,5 +1,5 @@
-// hearsay list [methods|factorizations|networks] [--markdown]: every registered method, factorization
-// and built-in network with its options (type, default, allowed values, meaning), from the same
+// hearsay list [methods|factorizations|metrics|networks] [--markdown]: every registered method,
+// factorization, metric and built-in network with its options (type, default, allowed values, meaning), from the same
 // declarations that parse them.
 #include <iostream>
 #include <memory>
@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
+#include "metrics/metric.h"
 #include "models/network_registry.h"
 
 namespace hearsay::cli {
@@ -51,9 +52,9 @@ void print_option_docs(std::ostream& out, const std::vector<OptionDoc>& docs, bo
 void add_list_command(CLI::App& app, const GlobalOptions&) {
   auto args = std::make_shared<ListArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "list", "List the explanation methods, factorizations and built-in networks with their options");
-  cmd->add_option("what", args->what, "methods, factorizations, networks or all")
-      ->check(CLI::IsMember({"methods", "factorizations", "networks", "all"}));
+      "list", "List the explanation methods, factorizations, metrics and built-in networks with their options");
+  cmd->add_option("what", args->what, "methods, factorizations, metrics, networks or all")
+      ->check(CLI::IsMember({"methods", "factorizations", "metrics", "networks", "all"}));
   cmd->add_flag("--markdown", args->markdown, "Print Markdown tables (as in the README)");
   cmd->callback([args] {
     const bool all = args->what == "all";
@@ -64,6 +65,10 @@ void add_list_command(CLI::App& app, const GlobalOptions&) {
     if (all || args->what == "factorizations") {
       std::cout << (args->markdown ? "### Factorizations\n\n" : "\nFactorizations\n");
       print_registry(factorizations::factorizer_registry(), args->markdown);
+    }
+    if (all || args->what == "metrics") {
+      std::cout << (args->markdown ? "### Metrics\n\n" : "\nMetrics\n");
+      print_registry(metrics::metric_registry(), args->markdown);
     }
     if (all || args->what == "networks") {
       std::cout << (args->markdown ? "### Networks\n\n" : "\nNetworks\n");

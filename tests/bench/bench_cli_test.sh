@@ -115,6 +115,30 @@ assert summary["excerpt"] == {"start_seconds": 0.5, "seconds": 3.0}, summary
 PY
 canonical "$work/whole/records.jsonl" >"$work/whole.canon"
 
+# --print-config: the embedded default, and a configuration that reads back as itself; --samples and
+# --segments reach every plug-in that declares them, over the configuration's values.
+"$hearsay" bench --print-config >"$work/default.json"
+"$hearsay" bench --config "$work/study.json" --samples 32 --segments 5 --print-config >"$work/printed.json"
+"$hearsay" bench --config "$work/printed.json" --print-config | cmp -s - "$work/printed.json" ||
+  fail "--print-config does not read back as itself"
+set +e
+"$hearsay" bench --config "$work/study.json" --options '{"studies": [{"name": "x", "dataset": {"path": "'"$work/plain"'"},
+  "model": {"path": "'"$data/models/vgg4"'"}, "methods": ["occlusion"]}]}' --samples 8 --print-config >/dev/null 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "no method of any study takes a number of samples; methods that do: .*lime" "$work/err" ||
+  fail "--samples with no sampling method: exit $rc, $(cat "$work/err")"
+python3 - "$work/default.json" "$work/printed.json" <<'PY' || fail "--print-config, --samples or --segments"
+import json, sys
+default, printed = (json.load(open(p)) for p in sys.argv[1:])
+assert [s["name"] for s in default["studies"]] == ["genres", "planted"], default["studies"]
+real = printed["studies"][0]
+assert real["method_options"]["lime"]["num_samples"] == 32, real["method_options"]
+assert real["factorizations"]["segments"]["segments"] == 5, real["factorizations"]
+assert real["factorizations"]["tf_grid"]["time_segments"] == 5, real["factorizations"]
+assert "exact_shapley" not in real["method_options"]  # it takes no samples
+PY
+
 # 2. Interrupted runs: SIGKILL after 2 records, SIGINT after 8, then a rerun finishes the rest.
 interrupt_after() {  # SIGNAL RECORDS OUT
   # hearsay itself, not a shell function around it, so the signal reaches it.
