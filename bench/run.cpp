@@ -10,14 +10,11 @@
 
 #include "bench/file_lock.h"
 #include "bench/job.h"
+#include "bench/mpi.h"
 #include "bench/reporter.h"
 #include "bench/study.h"
 #include "core/error.h"
 #include "core/file_io.h"
-
-#ifdef HEARSAY_WITH_MPI
-#include <mpi.h>
-#endif
 
 namespace hearsay::bench {
 
@@ -136,210 +133,139 @@ RunResult result_of(std::vector<Record> records, size_t jobs) {
   return result;
 }
 
-#ifdef HEARSAY_WITH_MPI
-constexpr int kTagRequest = 1;  // worker -> rank 0: give me a group
-constexpr int kTagRecord = 2;   // worker -> rank 0: a record (JSON text)
-constexpr int kTagGroup = 3;    // rank 0 -> worker: a group index, or -1: no more
+}  // namespace
 
-void send_text(const std::string& text, int to, int tag) {
-  MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD);
+namespace {
+
+// The groups of the slice that still have a job without a record.
+std::vector<size_t> pending_groups(const Plan& plan, const std::vector<std::pair<size_t, size_t>>& ranges,
+                                   const Shard& shard, const RecordStore& store) {
+  std::vector<size_t> pending;
+  for (size_t g = 0; g < ranges.size(); ++g) {
+    if (!in_shard(plan.jobs[ranges[g].first], shard)) continue;
+    for (size_t i = ranges[g].first; i < ranges[g].second; ++i)
+      if (!store.has(plan.jobs[i].id)) {
+        pending.push_back(g);
+        break;
+      }
+  }
+  return pending;
 }
 
-std::string receive_text(int from, int tag, MPI_Status& status) {
-  MPI_Probe(from, tag, MPI_COMM_WORLD, &status);
-  int size = 0;
-  MPI_Get_count(&status, MPI_CHAR, &size);
-  std::string text(static_cast<size_t>(size), '\0');
-  MPI_Recv(text.data(), size, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  return text;
+// The run on one process, or on one MPI rank of `session`.
+RunResult run_ranked(const BenchConfig& config, const RunOptions& options, const mpi::Session* session) {
+  const int rank = session ? session->rank() : 0;
+  const int ranks = session ? session->size() : 1;
+  NullBuffer null_buffer;
+  std::ostream null_stream(&null_buffer);
+  std::ostream& log = rank == 0 ? *options.log : null_stream;
+
+  // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
+  std::unique_ptr<FileLock> lock;
+  if (rank == 0) {
+    ensure_writable_directory(options.out_dir, "--out");
+    ensure_writable_directory(options.cache_dir, "--cache");
+    lock = lock_run_folder(options.out_dir);
+  }
+  // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
+  Prepared prepared;
+  if (rank == 0) prepared = prepare_all(config, options.cache_dir, log);
+  if (session) session->barrier();
+  if (rank != 0) prepared = prepare_all(config, options.cache_dir, log);
+  const Planned planned = plan_prepared(config, prepared);
+  const Plan& plan = planned.plan;
+  const auto ranges = group_ranges(plan);
+  RecordStore store(options.out_dir);
+  const std::vector<size_t> pending = pending_groups(plan, ranges, options.shard, store);
+  const auto run_group_at = [&](size_t g, const RecordLookup& lookup, const RecordSink& done) {
+    const auto [first, last] = ranges.at(g);
+    run_group(plan, first, last, planned.config, *planned.studies.at(plan.jobs[first].study), options.out_dir, lookup,
+              done, options.stop);
+  };
+
+  if (rank != 0) {
+    // A worker reads the store as it was when the run began (references done by an earlier run) and
+    // keeps its own records for the rest.
+    std::map<std::string, Record> mine;
+    const RecordLookup lookup = [&](const std::string& id) -> const Record* {
+      if (const Record* r = store.find(id)) return r;
+      const auto it = mine.find(id);
+      return it == mine.end() ? nullptr : &it->second;
+    };
+    mpi::work(*session, [&](size_t g, const RecordSink& send) {
+      run_group_at(g, lookup, [&](const Record& r) {
+        mine[r.job] = r;
+        send(r);
+      });
+    });
+    RunResult worker;
+    worker.worker = true;
+    return worker;
+  }
+
+  RunInfo info;
+  info.out_dir = options.out_dir;
+  info.planned = plan.jobs.size();
+  info.config = write_options(config);
+  info.studies = studies_json(config, prepared);
+  for (const Job& job : plan.jobs)
+    if (in_shard(job, options.shard)) {
+      ++info.jobs;
+      info.done_before += store.has(job.id) ? 1 : 0;
+    }
+  info.slice = session                 ? message("mpi ", ranks, " ranks")
+               : options.shard.whole() ? ""
+                                       : "shard " + options.shard.text();
+  write_json_file((fs::path(options.out_dir) / "plan.json").string(), plan.to_json());
+  write_json_file((fs::path(options.out_dir) / "run.json").string(),
+                  {{"config", info.config}, {"studies", info.studies}, {"jobs", plan.jobs.size()}});
+  for (const auto& problem : store.problems()) log << "  note: " << problem << "\n";
+  Reporters reporters;
+  reporters.add(make_console_reporter(*options.out, options.terminal));
+  add_file_reporters(reporters, options.out_dir);
+  reporters.begin(info);
+  for (const Job& job : plan.jobs)
+    if (in_shard(job, options.shard))
+      if (const Record* r = store.find(job.id)) reporters.record(*r, false);
+  for (const Record& failure : prepared.failures) reporters.record(failure, true);
+
+  const RecordSink keep = [&](const Record& r) {
+    store.append(r);
+    reporters.record(r, true);
+  };
+  if (ranks == 1) {
+    const RecordLookup lookup = [&store](const std::string& id) { return store.find(id); };
+    for (size_t g : pending) {
+      if (options.stop && *options.stop) break;
+      run_group_at(g, lookup, keep);
+    }
+  } else {
+    mpi::coordinate(*session, pending, keep, options.stop);  // rank 0 runs no jobs itself
+  }
+  std::vector<Record> records = slice_records(plan, options.shard, store, prepared.failures);
+  const bool interrupted = records.size() - prepared.failures.size() < info.jobs;
+  reporters.finish(records);
+  RunResult result = result_of(std::move(records), info.jobs + prepared.failures.size());
+  result.interrupted = interrupted;
+  return result;
 }
-#endif
 
 }  // namespace
 
-bool mpi_available() {
-#ifdef HEARSAY_WITH_MPI
-  return true;
-#else
-  return false;
-#endif
-}
-
 RunResult run_bench(const BenchConfig& config, const RunOptions& options) {
   HEARSAY_CHECK(options.out && options.log, "run_bench: out and log streams are required");
-  HEARSAY_CHECK_AS(ConfigError, !options.mpi || mpi_available(),
-                   "--mpi: this hearsay was built without MPI; install OpenMPI (Debian: libopenmpi-dev) and "
-                   "rebuild (CMake finds it), or split the run with --shard K/N and hearsay bench merge");
   check_options(config, "bench");
   for (size_t i = 0; i < config.studies.size(); ++i) check_study(config.studies[i], message("studies[", i, "]"));
-
-  int rank = 0, ranks = 1;
-#ifdef HEARSAY_WITH_MPI
-  bool we_initialised = false;
-  if (options.mpi) {
-    int initialised = 0;
-    MPI_Initialized(&initialised);
-    if (!initialised) {
-      MPI_Init(nullptr, nullptr);
-      we_initialised = true;
-    }
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  if (!options.mpi) return run_ranked(config, options, nullptr);
+  const mpi::Session session;
+  try {
+    return run_ranked(config, options, &session);
+  } catch (const std::exception& error) {
+    if (session.size() == 1) throw;
+    // One rank that fails must take the others down: they would wait for it forever.
+    std::fprintf(stderr, "hearsay: error on MPI rank %d of %d: %s\n", session.rank(), session.size(), error.what());
+    session.abort();
   }
-  struct Finalise {
-    bool active;
-    ~Finalise() {
-      if (active) MPI_Finalize();
-    }
-  } finalise{we_initialised};
-#endif
-  // With several ranks, one that fails must take the others down: they would wait for it forever.
-  const auto ranked = [&]() -> RunResult {
-    NullBuffer null_buffer;
-    std::ostream null_stream(&null_buffer);
-    std::ostream& log = rank == 0 ? *options.log : null_stream;
-
-    // Checked before any work: a folder that cannot be written fails now, not after an hour of training.
-    std::unique_ptr<FileLock> lock;
-    if (rank == 0) {
-      ensure_writable_directory(options.out_dir, "--out");
-      ensure_writable_directory(options.cache_dir, "--cache");
-      lock = lock_run_folder(options.out_dir);
-    }
-    // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
-    Prepared prepared;
-    if (rank == 0) prepared = prepare_all(config, options.cache_dir, log);
-#ifdef HEARSAY_WITH_MPI
-    if (options.mpi) MPI_Barrier(MPI_COMM_WORLD);
-#endif
-    if (rank != 0) prepared = prepare_all(config, options.cache_dir, log);
-    const Planned planned = plan_prepared(config, prepared);
-    const Plan& plan = planned.plan;
-    const auto ranges = group_ranges(plan);
-    RecordStore store(options.out_dir);
-
-    RunInfo info;
-    info.out_dir = options.out_dir;
-    info.planned = plan.jobs.size();
-    info.config = write_options(config);
-    info.studies = studies_json(config, prepared);
-    for (const Job& job : plan.jobs)
-      if (in_shard(job, options.shard)) {
-        ++info.jobs;
-        info.done_before += store.has(job.id) ? 1 : 0;
-      }
-    info.slice = options.mpi             ? message("mpi ", ranks, " ranks")
-                 : options.shard.whole() ? ""
-                                         : "shard " + options.shard.text();
-    if (options.mpi && !options.shard.whole()) info.slice += ", shard " + options.shard.text();
-
-    // The groups of the slice that still have a job without a record.
-    std::vector<size_t> pending;
-    for (size_t g = 0; g < ranges.size(); ++g) {
-      const Job& first = plan.jobs[ranges[g].first];
-      if (!in_shard(first, options.shard)) continue;
-      for (size_t i = ranges[g].first; i < ranges[g].second; ++i)
-        if (!store.has(plan.jobs[i].id)) {
-          pending.push_back(g);
-          break;
-        }
-    }
-    auto group_study = [&](size_t g) { return planned.studies.at(plan.jobs[ranges[g].first].study); };
-
-#ifdef HEARSAY_WITH_MPI
-    if (options.mpi && rank != 0) {
-      // A worker: asks rank 0 for groups, runs them, sends every record back. It reads the store as it was
-      // when the run began (references done by an earlier run) and keeps its own records for the rest.
-      std::map<std::string, Record> mine;
-      const RecordLookup lookup = [&](const std::string& id) -> const Record* {
-        if (const Record* r = store.find(id)) return r;
-        const auto it = mine.find(id);
-        return it == mine.end() ? nullptr : &it->second;
-      };
-      for (;;) {
-        send_text("", 0, kTagRequest);
-        int group = -1;
-        MPI_Recv(&group, 1, MPI_INT, 0, kTagGroup, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (group < 0) break;
-        const auto [first, last] = ranges.at(static_cast<size_t>(group));
-        run_group(plan, first, last, planned.config, *group_study(static_cast<size_t>(group)), options.out_dir, lookup,
-                  [&](const Record& r) {
-                    mine[r.job] = r;
-                    send_text(r.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 0,
-                              kTagRecord);
-                  });
-      }
-      RunResult worker;
-      worker.worker = true;
-      return worker;
-    }
-#endif
-
-    write_json_file((fs::path(options.out_dir) / "plan.json").string(), plan.to_json());
-    write_json_file((fs::path(options.out_dir) / "run.json").string(),
-                    {{"config", info.config}, {"studies", info.studies}, {"jobs", plan.jobs.size()}});
-    for (const auto& problem : store.problems()) log << "  note: " << problem << "\n";
-    Reporters reporters;
-    reporters.add(make_console_reporter(*options.out, options.terminal));
-    add_file_reporters(reporters, options.out_dir);
-    reporters.begin(info);
-    for (const Job& job : plan.jobs)
-      if (in_shard(job, options.shard))
-        if (const Record* r = store.find(job.id)) reporters.record(*r, false);
-    for (const Record& failure : prepared.failures) reporters.record(failure, true);
-
-    const RecordSink keep = [&](const Record& r) {
-      store.append(r);
-      reporters.record(r, true);
-    };
-    const RecordLookup lookup = [&store](const std::string& id) { return store.find(id); };
-    bool interrupted = false;
-    if (ranks == 1) {
-      for (size_t g : pending) {
-        if (options.stop && *options.stop) break;
-        run_group(plan, ranges[g].first, ranges[g].second, planned.config, *group_study(g), options.out_dir, lookup,
-                  keep, options.stop);
-      }
-    }
-#ifdef HEARSAY_WITH_MPI
-    else {
-      // Rank 0 hands out groups on request and keeps every record; it runs none itself.
-      size_t next = 0;
-      int workers = ranks - 1;
-      while (workers > 0) {
-        MPI_Status status;
-        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
-        if (status.MPI_TAG == kTagRecord) {
-          const std::string text = receive_text(status.MPI_SOURCE, kTagRecord, status);
-          keep(Record::from_json(nlohmann::json::parse(text)));
-          continue;
-        }
-        receive_text(status.MPI_SOURCE, kTagRequest, status);
-        const bool stopping = options.stop && *options.stop;
-        int group = !stopping && next < pending.size() ? static_cast<int>(pending[next++]) : -1;
-        if (group < 0) --workers;
-        MPI_Send(&group, 1, MPI_INT, status.MPI_SOURCE, kTagGroup, MPI_COMM_WORLD);
-      }
-    }
-#endif
-    std::vector<Record> records = slice_records(plan, options.shard, store, prepared.failures);
-    interrupted = records.size() - prepared.failures.size() < info.jobs;
-    reporters.finish(records);
-    RunResult result = result_of(std::move(records), info.jobs + prepared.failures.size());
-    result.interrupted = interrupted;
-    return result;
-  };
-#ifdef HEARSAY_WITH_MPI
-  if (ranks > 1) {
-    try {
-      return ranked();
-    } catch (const std::exception& error) {
-      std::fprintf(stderr, "hearsay: error on MPI rank %d of %d: %s\n", rank, ranks, error.what());
-      MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-  }
-#endif
-  return ranked();
 }
 
 MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out) {

@@ -50,7 +50,4 @@ struct MergeResult {
 /// order, plan.json, run.json and the views. ConfigError when the folders hold different plans.
 MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out);
 
-/// Whether this build can run `--mpi`.
-bool mpi_available();
-
 }  // namespace hearsay::bench
