@@ -38,6 +38,25 @@ std::unique_ptr<FileLock> lock_run_folder(const std::string& dir) {
   return lock;
 }
 
+// Job folders are written as "<folder>.partial-<pid>" and renamed when complete; with the run folder
+// locked, any such folder is what a killed run left behind.
+void remove_unfinished_job_folders(const std::string& out_dir, std::ostream& log) {
+  const fs::path jobs = fs::path(out_dir) / "jobs";
+  std::error_code ec;
+  if (!fs::is_directory(jobs, ec)) return;
+  std::vector<fs::path> stale;
+  for (auto it = fs::recursive_directory_iterator(jobs, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_directory(ec) && it->path().filename().string().find(".partial-") != std::string::npos) {
+      stale.push_back(it->path());
+      it.disable_recursion_pending();
+    }
+  for (const auto& dir : stale) {
+    fs::remove_all(dir, ec);
+    log << "  note: removed the unfinished job folder '" << dir.string() << "' of an interrupted run\n";
+  }
+}
+
 struct Prepared {
   std::vector<std::unique_ptr<PreparedStudy>> studies;  ///< null where preparation failed
   std::vector<Record> failures;                         ///< one record per study that could not be prepared
@@ -166,6 +185,7 @@ RunResult run_ranked(const BenchConfig& config, const RunOptions& options, const
     ensure_writable_directory(options.out_dir, "--out");
     ensure_writable_directory(options.cache_dir, "--cache");
     lock = lock_run_folder(options.out_dir);
+    remove_unfinished_job_folders(options.out_dir, log);
   }
   // Rank 0 prepares first (synthesis, training); the other ranks then find every entry in the cache.
   Prepared prepared;

@@ -159,6 +159,7 @@ set +e
 run_bench --out "$work/interrupted" >>"$work/interrupted.log" 2>&1
 set -e
 canonical "$work/interrupted/records.jsonl" >"$work/interrupted.canon"
+[ -z "$(find "$work/interrupted/jobs" -name '*.partial-*' | head -n 1)" ] || fail "unfinished job folders were left"
 cmp -s "$work/whole.canon" "$work/interrupted.canon" ||
   { diff "$work/whole.canon" "$work/interrupted.canon" | head -5; fail "the interrupted run's records differ"; }
 grep -q "interrupted" "$work/interrupted.log" || echo "note: the SIGINT came after the run had finished"
