@@ -4,7 +4,7 @@
 #     into class folders, no manifest) and the vgg4 TorchScript fixture: completes, the records name
 #     the dataset and the model; a job that throws (Grad-CAM on a black box, a clip shorter than its
 #     segments) is one failed record and every other job completes;
-#  2. killed with SIGKILL and with SIGINT at several points and rerun, its records equal an
+#  2. killed with SIGKILL (twice) and SIGINT at several points and rerun, its records equal an
 #     uninterrupted run's: no job missing or duplicated;
 #  3. rerun into the same folder with other options: no record of the old configuration is reused;
 #  4. shards 1/3, 2/3 and 3/3 merged equal the whole run, and a missing shard is reported;
@@ -139,7 +139,7 @@ assert real["factorizations"]["tf_grid"]["time_segments"] == 5, real["factorizat
 assert "exact_shapley" not in real["method_options"]  # it takes no samples
 PY
 
-# 2. Interrupted runs: SIGKILL after 2 records, SIGINT after 8, then a rerun finishes the rest.
+# 2. Interrupted runs: SIGKILL after 1 and after 5 records, SIGINT after 12, then a rerun finishes the rest.
 interrupt_after() {  # SIGNAL RECORDS OUT
   # hearsay itself, not a shell function around it, so the signal reaches it.
   "$hearsay" --threads 1 bench --config "$work/study.json" --cache "$work/cache" --out "$3" >>"$work/interrupted.log" 2>&1 &
@@ -152,9 +152,11 @@ interrupt_after() {  # SIGNAL RECORDS OUT
   kill "-$1" "$pid" 2>/dev/null || true
   wait "$pid" || true
 }
-interrupt_after KILL 2 "$work/interrupted"
+interrupt_after KILL 1 "$work/interrupted"
 killed=$(wc -l <"$work/interrupted/records.jsonl")
-interrupt_after INT 8 "$work/interrupted"
+interrupt_after KILL 5 "$work/interrupted"
+killed="$killed, $(wc -l <"$work/interrupted/records.jsonl")"
+interrupt_after INT 12 "$work/interrupted"
 set +e
 run_bench --out "$work/interrupted" >>"$work/interrupted.log" 2>&1
 set -e
