@@ -1,7 +1,9 @@
 // libFuzzer target: JSON options, as users give them in --method-options, --options, --front-end,
 // bench and synth configs. The first byte picks the reader, the rest is the JSON text:
-//   - every explainer and factorization, created by name through its registry (read_options with
-//     unknown keys refused, ranges checked, then the constructor's own validation);
+//   - every explainer, factorization and metric, created by name through its registry (read_options
+//     with unknown keys refused, ranges checked, then the constructor's own validation);
+//   - the bench configuration (bench/config.cpp, compiled in: studies read, then every study's
+//     plug-in names and options checked as hearsay bench does before any work);
 //   - the front-end and STFT options, and the objects built from them (mel filters, FFT plans);
 //   - the synth options;
 //   - the CLI's JSON argument parser (cli/option_flags.cpp, compiled in: it needs no CLI state) and
@@ -14,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/config.h"
 #include "cli/option_flags.h"
 #include "core/front_end.h"
 #include "core/options.h"
@@ -22,6 +25,7 @@
 #include "factorizations/factorization.h"
 #include "fuzz/fuzz_input.h"
 #include "methods/explainer.h"
+#include "metrics/metric.h"
 
 namespace {
 
@@ -44,6 +48,13 @@ std::vector<Reader> make_readers() {
   for (const std::string& name : hearsay::factorizations::factorizer_registry().names())
     readers.push_back(
         on_json([name](const nlohmann::json& j) { hearsay::factorizations::factorizer_registry().create(name, j); }));
+  for (const std::string& name : hearsay::metrics::metric_registry().names())
+    readers.push_back(
+        on_json([name](const nlohmann::json& j) { hearsay::metrics::metric_registry().create(name, j); }));
+  readers.push_back(on_json([](const nlohmann::json& j) {
+    const auto config = hearsay::read_options<hearsay::bench::BenchConfig>(j, "bench");
+    for (const auto& study : config.studies) hearsay::bench::check_study(study, "studies[0]");
+  }));
   readers.push_back(on_json([](const nlohmann::json& j) {
     hearsay::FrontEnd front_end(hearsay::read_options<hearsay::FrontEndOptions>(j, "--front-end"));
   }));
