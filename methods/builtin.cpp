@@ -2,6 +2,7 @@
 #include "methods/exact_shapley.h"
 #include "methods/explainer.h"
 #include "methods/grad_cam.h"
+#include "methods/integrated_gradients.h"
 #include "methods/kernel_shap.h"
 #include "methods/lime.h"
 #include "methods/occlusion.h"
@@ -13,6 +14,7 @@ const Registry<Explainer>& explainer_registry() {
     Registry<Explainer> r("explainer");
     r.add<ExactShapley>("exact_shapley", "exact Shapley values over all 2^M coalitions");
     r.add<GradCam>("grad_cam", "Grad-CAM at a convolutional layer, pooled onto the components");
+    r.add<IntegratedGradients>("integrated_gradients", "path integral of the input gradient from a baseline");
     r.add<KernelShap>("kernel_shap", "KernelSHAP, shap's sampler and constrained fit");
     r.add<Lime>("lime", "LIME as audioLIME: Bernoulli masks, cosine kernel, weighted ridge");
     r.add<Occlusion>("occlusion", "leave-one-out or keep-one-in ablation of each component");

@@ -1,0 +1,187 @@
+#include "methods/integrated_gradients.h"
+
+#include <cmath>
+#include <utility>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "methods/input_gradient.h"
+
+namespace hearsay::methods {
+
+void IntegratedGradientsOptions::validate() const {
+  HEARSAY_CHECK_AS(ConfigError, method != IgMethod::riemann_trapezoid || steps >= 2,
+                   "integrated_gradients: option 'steps' must be at least 2 for method 'riemann_trapezoid' (both "
+                   "ends of the path), got ",
+                   steps);
+}
+
+namespace {
+
+// P_n(t) and P_n'(t) by the three-term recurrence (t inside (−1, 1)).
+std::pair<double, double> legendre(int n, double t) {
+  double previous = 1.0;
+  double p = t;
+  for (int k = 2; k <= n; ++k) {
+    const double next = ((2.0 * k - 1.0) * t * p - (k - 1.0) * previous) / k;
+    previous = p;
+    p = next;
+  }
+  if (n == 1) previous = 1.0;
+  return {p, n * (t * p - previous) / (t * t - 1.0)};
+}
+
+// Roots of P_n and the Gauss–Legendre weights 2 / ((1 − t²) P_n'(t)²) on [−1, 1], by Newton's method
+// from Chebyshev-like starting points (each start lies closer to its own root than to any other, so
+// Newton reaches every root once).
+void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
+  x.assign(static_cast<size_t>(n), 0.0);
+  w.assign(static_cast<size_t>(n), 0.0);
+  const double pi = std::acos(-1.0);
+  for (int i = 0; i < n; ++i) {
+    double t = std::cos(pi * (i + 0.75) / (n + 0.5));
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      const auto [p, derivative] = legendre(n, t);
+      const double step = p / derivative;
+      t -= step;
+      if (std::abs(step) < 1e-16) break;
+    }
+    const double derivative = legendre(n, t).second;
+    x[static_cast<size_t>(i)] = t;
+    w[static_cast<size_t>(i)] = 2.0 / ((1.0 - t * t) * derivative * derivative);
+  }
+}
+
+}  // namespace
+
+Quadrature ig_quadrature(IgMethod method, int steps) {
+  HEARSAY_CHECK_AS(ConfigError, steps >= (method == IgMethod::riemann_trapezoid ? 2 : 1),
+                   "integrated_gradients: too few steps (", steps, ") for the chosen method");
+  Quadrature q;
+  const auto n = static_cast<size_t>(steps);
+  q.alphas.resize(n);
+  q.weights.assign(n, 1.0 / steps);
+  switch (method) {
+    case IgMethod::riemann_left:
+      for (size_t k = 0; k < n; ++k) q.alphas[k] = static_cast<double>(k) / steps;
+      break;
+    case IgMethod::riemann_right:
+      for (size_t k = 0; k < n; ++k) q.alphas[k] = static_cast<double>(k + 1) / steps;
+      break;
+    case IgMethod::riemann_middle:
+      for (size_t k = 0; k < n; ++k) q.alphas[k] = (static_cast<double>(k) + 0.5) / steps;
+      break;
+    case IgMethod::riemann_trapezoid:
+      for (size_t k = 0; k < n; ++k) {
+        q.alphas[k] = static_cast<double>(k) / (steps - 1);
+        q.weights[k] = (k == 0 || k + 1 == n ? 0.5 : 1.0) / (steps - 1);
+      }
+      break;
+    case IgMethod::gauss_legendre: {
+      std::vector<double> x, w;
+      gauss_legendre(steps, x, w);
+      // From [−1, 1] to [0, 1], in increasing α.
+      for (size_t k = 0; k < n; ++k) {
+        q.alphas[n - 1 - k] = (x[k] + 1.0) / 2.0;
+        q.weights[n - 1 - k] = w[k] / 2.0;
+      }
+      break;
+    }
+  }
+  return q;
+}
+
+Capabilities IntegratedGradients::capabilities() const {
+  Capabilities c;
+  c.needs_gradients = true;
+  c.dense_map = true;
+  c.stochastic = settings().baseline == IgBaseline::noise;
+  c.default_output = models::Output::logits;
+  return c;
+}
+
+namespace {
+
+Matrix<float> baseline_features(const IntegratedGradientsOptions& options, const factorizations::Factorization& f,
+                                const Matrix<float>& x, uint64_t seed) {
+  if (options.baseline == IgBaseline::factorization)
+    return f.compose(std::vector<uint8_t>(static_cast<size_t>(f.size()), 0));
+  if (options.baseline == IgBaseline::zero) return Matrix<float>(x.rows(), x.cols(), 0.0f);
+  double sum = 0.0;
+  double squares = 0.0;
+  for (float v : x.values()) {
+    sum += v;
+    squares += static_cast<double>(v) * v;
+  }
+  const double cells = static_cast<double>(x.values().size());
+  const double mean = sum / cells;
+  Matrix<float> out(x.rows(), x.cols(), static_cast<float>(mean));
+  if (options.baseline == IgBaseline::noise) {
+    const double sd = std::sqrt(std::max(0.0, squares / cells - mean * mean));
+    Rng rng(seed);
+    for (auto& v : out.values()) v = static_cast<float>(rng.normal(mean, sd));
+  }
+  return out;
+}
+
+double clip_output(const models::Model& model, const Matrix<float>& features, int target, models::Output output) {
+  const Matrix<float> logits = model.logits_from_features(features.data(), 1, features.cols());
+  if (output == models::Output::logits) return logits(0, target);
+  return models::softmax_rows(logits)(0, target);
+}
+
+}  // namespace
+
+void IntegratedGradients::run(const ExplainRequest& request, int target, Explanation& out) const {
+  Evaluator& evaluator = *request.evaluator;
+  const models::Model& model = evaluator.model();
+  const auto& factorization = evaluator.factorization();
+  const IntegratedGradientsOptions& options = settings();
+  const Matrix<float> x = factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1));
+  const Matrix<float> base = baseline_features(options, factorization, x, request.seed);
+  const Quadrature q = ig_quadrature(options.method, options.steps);
+
+  // Σ_k w_k ∂f(x′ + α_k (x − x′))/∂x, accumulated in double.
+  Matrix<double> integral(x.rows(), x.cols(), 0.0);
+  Matrix<float> point(x.rows(), x.cols());
+  for (size_t k = 0; k < q.alphas.size(); ++k) {
+    const double a = q.alphas[k];
+    for (size_t c = 0; c < x.values().size(); ++c)
+      point.data()[c] = static_cast<float>(base.data()[c] + a * (static_cast<double>(x.data()[c]) - base.data()[c]));
+    const InputGradient g = input_gradient(model, point, target, request.output);
+    for (size_t c = 0; c < x.values().size(); ++c) integral.data()[c] += q.weights[k] * g.gradient.data()[c];
+  }
+  Matrix<float> map(x.rows(), x.cols());
+  double total = 0.0;
+  for (size_t c = 0; c < x.values().size(); ++c) {
+    const double v = (static_cast<double>(x.data()[c]) - base.data()[c]) * integral.data()[c];
+    map.data()[c] = static_cast<float>(v);
+    total += v;
+  }
+
+  // Completeness (the paper's axiom): the map's sum against the output's change along the path.
+  const double f_x = clip_output(model, x, target, request.output);
+  const double f_base = clip_output(model, base, target, request.output);
+  const double change = f_x - f_base;
+  const double error = total - change;
+  out.diagnostics["steps"] = options.steps;
+  out.diagnostics["method"] = write_options(options)["method"];
+  out.diagnostics["baseline_output"] = f_base;
+  out.diagnostics["map_sum"] = total;
+  out.diagnostics["completeness_error"] = error;
+  if (std::abs(change) > 1e-12) {
+    const double relative = std::abs(error) / std::abs(change);
+    out.diagnostics["relative_completeness_error"] = relative;
+    if (relative > options.max_completeness_error)
+      out.warnings.push_back(message(
+          "integrated_gradients: the map sums to ", total, " but f(x) - f(baseline) = ", change, " (", 100.0 * relative,
+          " % off; completeness): increase steps (now ", options.steps, ") or use method gauss_legendre"));
+  } else {
+    out.diagnostics["relative_completeness_error"] = nullptr;
+  }
+  out.scores = factorization.pool(map);
+  out.map = std::move(map);
+  out.gradient_passes = options.steps;
+}
+
+}  // namespace hearsay::methods

@@ -1,0 +1,79 @@
+// Integrated gradients (Sundararajan, Taly & Yan, ICML 2017; Captum's IntegratedGradients): the map is
+// (x − x′) ⊙ ∫₀¹ ∂f(x′ + α(x − x′))/∂x dα over the model's [n_mels × frames] log-mel features x, the
+// integral taken by a quadrature rule of `steps` nodes, each node one gradient pass
+// (methods/input_gradient.h). Completeness: Σ map = f(x) − f(x′) up to the quadrature error, which
+// the explanation reports (diagnostics "completeness_error", and a warning above 5 %). The default
+// baseline x′ is the factorization's input with every component removed, so the map's sum
+// approximates f(all) − f(none) like the perturbation methods' scores; the component scores pool the
+// map. Default output: the logit, as in the paper and Captum.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/configured.h"
+#include "methods/explainer.h"
+
+namespace hearsay::methods {
+
+/// Quadrature rules over α ∈ [0, 1], named as Captum names its approximation methods.
+enum class IgMethod { riemann_trapezoid, riemann_left, riemann_middle, riemann_right, gauss_legendre };
+
+/// The path's start x′.
+enum class IgBaseline {
+  factorization,  ///< the factorization's input with no component kept, compose(all zeros)
+  zero,           ///< every feature cell 0
+  mean,           ///< every feature cell the mean of the clip's features
+  noise           ///< the features' mean plus Gaussian noise of their standard deviation, seeded by the request
+};
+
+struct IntegratedGradientsOptions {
+  int steps = 50;                              ///< quadrature nodes = gradient passes (Captum's n_steps); >= 1
+  IgMethod method = IgMethod::gauss_legendre;  ///< Captum's default ("gausslegendre")
+  IgBaseline baseline = IgBaseline::factorization;
+  double max_completeness_error = 0.05;  ///< a relative completeness error above this adds a warning
+
+  template <class V>
+  void visit(V& v) {
+    v("steps", steps, "quadrature nodes along the path (one gradient pass each)", Range::between(1, 100000));
+    v.choice("method", method,
+             {{"riemann_trapezoid", IgMethod::riemann_trapezoid},
+              {"riemann_left", IgMethod::riemann_left},
+              {"riemann_middle", IgMethod::riemann_middle},
+              {"riemann_right", IgMethod::riemann_right},
+              {"gauss_legendre", IgMethod::gauss_legendre}},
+             "quadrature rule of the path integral");
+    v.choice("baseline", baseline,
+             {{"factorization", IgBaseline::factorization},
+              {"zero", IgBaseline::zero},
+              {"mean", IgBaseline::mean},
+              {"noise", IgBaseline::noise}},
+             "path start: the factorization's all-removed input, zeros, the features' mean, or seeded noise");
+    v("max_completeness_error", max_completeness_error,
+      "|sum(map) - (f(x) - f(baseline))| / |f(x) - f(baseline)| above this adds a warning", Range::at_least(0));
+  }
+  /// The trapezoid rule needs both ends of the path.
+  void validate() const;
+};
+
+/// Nodes α_k ∈ [0, 1] and weights w_k (Σ w_k = 1) with ∫₀¹ g ≈ Σ w_k g(α_k).
+struct Quadrature {
+  std::vector<double> alphas;
+  std::vector<double> weights;
+};
+/// Riemann rules on `steps` equal intervals (left, right, middle: steps nodes; trapezoid: steps
+/// nodes from 0 to 1 inclusive, steps >= 2), as Captum places them; Gauss–Legendre nodes are the roots
+/// of the Legendre polynomial P_steps found by Newton's method (exact for polynomials of degree
+/// 2·steps − 1).
+Quadrature ig_quadrature(IgMethod method, int steps);
+
+class IntegratedGradients : public Configured<Explainer, IntegratedGradientsOptions> {
+ public:
+  explicit IntegratedGradients(const nlohmann::json& options) : Configured("integrated_gradients", options) {}
+  Capabilities capabilities() const override;
+
+ protected:
+  void run(const ExplainRequest& request, int target, Explanation& out) const override;
+};
+
+}  // namespace hearsay::methods
