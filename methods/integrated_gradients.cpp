@@ -1,6 +1,8 @@
 #include "methods/integrated_gradients.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <utility>
 
 #include "core/error.h"
@@ -104,23 +106,22 @@ namespace {
 
 Matrix<float> baseline_features(const IntegratedGradientsOptions& options, const factorizations::Factorization& f,
                                 const Matrix<float>& x, uint64_t seed) {
-  if (options.baseline == IgBaseline::factorization)
-    return f.compose(std::vector<uint8_t>(static_cast<size_t>(f.size()), 0));
+  const Matrix<float> removed = f.compose(std::vector<uint8_t>(static_cast<size_t>(f.size()), 0));
+  if (options.baseline == IgBaseline::factorization) return removed;
   if (options.baseline == IgBaseline::zero) return Matrix<float>(x.rows(), x.cols(), 0.0f);
-  double sum = 0.0;
-  double squares = 0.0;
-  for (float v : x.values()) {
-    sum += v;
-    squares += static_cast<double>(v) * v;
+  if (options.baseline == IgBaseline::mean) {
+    const double sum = std::accumulate(x.values().begin(), x.values().end(), 0.0);
+    return Matrix<float>(x.rows(), x.cols(), static_cast<float>(sum / static_cast<double>(x.values().size())));
   }
-  const double cells = static_cast<double>(x.values().size());
-  const double mean = sum / cells;
-  Matrix<float> out(x.rows(), x.cols(), static_cast<float>(mean));
-  if (options.baseline == IgBaseline::noise) {
-    const double sd = std::sqrt(std::max(0.0, squares / cells - mean * mean));
-    Rng rng(seed);
-    for (auto& v : out.values()) v = static_cast<float>(rng.normal(mean, sd));
-  }
+  // Noise over the values the path could visit: from the lowest to the highest cell of the clip and of
+  // its all-removed input (in log-mel terms, from silence to the loudest cell).
+  const auto [x_lo, x_hi] = std::minmax_element(x.values().begin(), x.values().end());
+  const auto [r_lo, r_hi] = std::minmax_element(removed.values().begin(), removed.values().end());
+  const double lo = std::min(*x_lo, *r_lo);
+  const double hi = std::max(*x_hi, *r_hi);
+  Rng rng(seed);
+  Matrix<float> out(x.rows(), x.cols());
+  for (auto& v : out.values()) v = static_cast<float>(rng.uniform(lo, hi));
   return out;
 }
 

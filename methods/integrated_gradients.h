@@ -24,7 +24,7 @@ enum class IgBaseline {
   factorization,  ///< the factorization's input with no component kept, compose(all zeros)
   zero,           ///< every feature cell 0
   mean,           ///< every feature cell the mean of the clip's features
-  noise           ///< the features' mean plus Gaussian noise of their standard deviation, seeded by the request
+  noise           ///< uniform noise from the lowest to the highest cell of the clip and its all-removed input, seeded
 };
 
 struct IntegratedGradientsOptions {
@@ -48,7 +48,7 @@ struct IntegratedGradientsOptions {
               {"zero", IgBaseline::zero},
               {"mean", IgBaseline::mean},
               {"noise", IgBaseline::noise}},
-             "path start: the factorization's all-removed input, zeros, the features' mean, or seeded noise");
+             "path start: the factorization's all-removed input, zeros, the features' mean, or seeded uniform noise");
     v("max_completeness_error", max_completeness_error,
       "|sum(map) - (f(x) - f(baseline))| / |f(x) - f(baseline)| above this adds a warning", Range::at_least(0));
   }
