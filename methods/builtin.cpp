@@ -2,10 +2,13 @@
 #include "methods/exact_shapley.h"
 #include "methods/explainer.h"
 #include "methods/grad_cam.h"
+#include "methods/gradient_x_input.h"
 #include "methods/integrated_gradients.h"
 #include "methods/kernel_shap.h"
 #include "methods/lime.h"
 #include "methods/occlusion.h"
+#include "methods/saliency.h"
+#include "methods/smoothgrad.h"
 
 namespace hearsay::methods {
 
@@ -14,10 +17,13 @@ const Registry<Explainer>& explainer_registry() {
     Registry<Explainer> r("explainer");
     r.add<ExactShapley>("exact_shapley", "exact Shapley values over all 2^M coalitions");
     r.add<GradCam>("grad_cam", "Grad-CAM at a convolutional layer, pooled onto the components");
+    r.add<GradientXInput>("gradient_x_input", "gradient x (input - baseline), baseline zero or the factorization's");
     r.add<IntegratedGradients>("integrated_gradients", "path integral of the input gradient from a baseline");
     r.add<KernelShap>("kernel_shap", "KernelSHAP, shap's sampler and constrained fit");
     r.add<Lime>("lime", "LIME as audioLIME: Bernoulli masks, cosine kernel, weighted ridge");
     r.add<Occlusion>("occlusion", "leave-one-out or keep-one-in ablation of each component");
+    r.add<Saliency>("saliency", "the input gradient, |grad| or signed, pooled onto the components");
+    r.add<SmoothGrad>("smoothgrad", "the input gradient averaged over noisy copies (SmoothGrad, SmoothGrad^2)");
     return r;
   }();
   return registry;
