@@ -22,7 +22,7 @@ const Registry<Explainer>& explainer_registry() {
     r.add<KernelShap>("kernel_shap", "KernelSHAP, shap's sampler and constrained fit");
     r.add<Lime>("lime", "LIME as audioLIME: Bernoulli masks, cosine kernel, weighted ridge");
     r.add<Occlusion>("occlusion", "leave-one-out or keep-one-in ablation of each component");
-    r.add<Saliency>("saliency", "the input gradient, |grad| or signed, pooled onto the components");
+    r.add<Saliency>("saliency", "the input gradient, absolute or signed, pooled onto the components");
     r.add<SmoothGrad>("smoothgrad", "the input gradient averaged over noisy copies (SmoothGrad, SmoothGrad^2)");
     return r;
   }();
