@@ -113,10 +113,12 @@ TEST(GradCam, DefaultLayerIsTheLastConvolutionAsCaptumUsersPickIt) {
   EXPECT_EQ(default_cam_layer(untyped), "b");
 }
 
-TEST(GradCam, ExplainsTheLogitByDefaultAndPerturbationMethodsTheProbability) {
+// Gradient methods explain the logit (a probability's gradient is damped by the softmax where the
+// model is sure, as Captum's users and the papers avoid); perturbation methods the probability.
+TEST(GradCam, GradientMethodsExplainTheLogitByDefaultAndPerturbationMethodsTheProbability) {
   for (const auto& name : explainer_registry().names()) {
     const auto c = explainer_registry().create(name)->capabilities();
-    EXPECT_EQ(c.default_output, name == "grad_cam" ? models::Output::logits : models::Output::probabilities) << name;
+    EXPECT_EQ(c.default_output, c.needs_gradients ? models::Output::logits : models::Output::probabilities) << name;
   }
 }
 

@@ -119,7 +119,9 @@ std::vector<models::LayerInfo> DetectorToy::layers() const {
 
 models::LayerGradient DetectorToy::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                                   models::Output output) const {
-  HEARSAY_CHECK_AS(ConfigError, layer == "detectors", "detector toy: no layer '", layer, "'; valid: detectors");
+  // The input (the gradient family's layer) is the PolynomialToy's; "detectors" is Grad-CAM's.
+  if (layer == "input" || layer == "x") return PolynomialToy::layer_gradient(features, layer, target, output);
+  HEARSAY_CHECK_AS(ConfigError, layer == "detectors", "detector toy: no layer '", layer, "'; valid: detectors, x");
   // The slopes in x are the PolynomialToy's input gradients; each channel spreads its own over its row.
   const models::LayerGradient x = PolynomialToy::layer_gradient(features, "x", target, output);
   const int64_t m = input_frames();
