@@ -133,26 +133,25 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
   return explain_factorized(model, *factorization, settings);
 }
 
-ClipOutcome explain_factorized(const models::Model& model, const factorizations::Factorization& factorization_ref,
+ClipOutcome explain_factorized(const models::Model& model, const factorizations::Factorization& factorization,
                                const ExplainSettings& settings) {
-  const factorizations::Factorization* factorization = &factorization_ref;
   methods::EvaluatorOptions eo;
   eo.batch_size = settings.batch_size;
   if (!settings.input_name.empty()) eo.input_name = settings.input_name;
-  auto shared = std::make_unique<methods::Evaluator>(model, *factorization, eo);
+  auto shared = std::make_unique<methods::Evaluator>(model, factorization, eo);
   int64_t model_runs = 0;
   const bool write = !settings.out_dir.empty();
   if (write) ensure_writable_directory(settings.out_dir, "output folder");
   const Matrix<float> features =
-      factorization->compose(std::vector<uint8_t>(static_cast<size_t>(factorization->size()), 1));
+      factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1));
 
   ClipOutcome outcome;
-  outcome.component_names = factorization->names();
+  outcome.component_names = factorization.names();
   outcome.shared_evaluations = settings.share_evaluations;
   {
     const int predicted = shared->predicted_class();
     outcome.predicted = model.class_names()[static_cast<size_t>(predicted)];
-    outcome.predicted_probability = shared->output(std::vector<uint8_t>(static_cast<size_t>(factorization->size()), 1),
+    outcome.predicted_probability = shared->output(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1),
                                                    predicted, models::Output::probabilities);
   }
   nlohmann::json methods_json = nlohmann::json::array();
@@ -174,7 +173,7 @@ ClipOutcome explain_factorized(const models::Model& model, const factorizations:
       const auto explainer = methods::explainer_registry().create(name, options);
       if (!settings.share_evaluations) {  // not even the prediction's evaluation is shared
         model_runs += shared->forward_passes();
-        shared = std::make_unique<methods::Evaluator>(model, *factorization, eo);
+        shared = std::make_unique<methods::Evaluator>(model, factorization, eo);
       }
       methods::ExplainRequest request;
       request.evaluator = shared.get();
@@ -190,7 +189,7 @@ ClipOutcome explain_factorized(const models::Model& model, const factorizations:
     }
     // Outside the try: a file that cannot be written (a full disk) is not the method's failure, and a
     // caller that records failures must not record it as one.
-    if (m.ok && write) write_method_files(m.explanation, *factorization, model, features, settings);
+    if (m.ok && write) write_method_files(m.explanation, factorization, model, features, settings);
     if (settings.progress) settings.progress({});
     nlohmann::json entry{{"method", name}, {"ok", m.ok}};
     if (m.ok) {
@@ -216,7 +215,7 @@ ClipOutcome explain_factorized(const models::Model& model, const factorizations:
                      {"predicted", outcome.predicted},
                      {"predicted_probability", outcome.predicted_probability},
                      {"factorization", settings.factorization},
-                     {"components", factorization->names()},
+                     {"components", factorization.names()},
                      {"seed", settings.seed},
                      {"methods", methods_json},
                      {"model_runs", outcome.model_runs},
