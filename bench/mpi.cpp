@@ -33,8 +33,6 @@ std::string receive_text(int from, int tag, MPI_Status& status) {
 
 }  // namespace
 
-bool available() { return true; }
-
 Session::Session() {
   int initialised = 0;
   MPI_Initialized(&initialised);
@@ -90,8 +88,6 @@ void work(const Session&, const std::function<void(size_t group, const RecordSin
 }
 
 #else
-
-bool available() { return false; }
 
 Session::Session() {
   throw ConfigError(

@@ -14,9 +14,6 @@
 
 namespace hearsay::bench::mpi {
 
-/// Whether this build can run with MPI.
-bool available();
-
 /// MPI for the life of the object: initialised when it is not yet, finalised when this object did it.
 class Session {
  public:
