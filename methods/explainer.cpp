@@ -113,9 +113,7 @@ Explanation Explainer::explain(const ExplainRequest& request) const {
   HEARSAY_CHECK_AS(ConfigError, request.evaluator, name(), ": the request has no evaluator");
   Evaluator& evaluator = *request.evaluator;
   const models::Model& model = evaluator.model();
-  if (capabilities().needs_gradients && model.layers().empty())
-    throw UnsupportedModelError(message(name(), " needs gradients, but the model '", model.name(),
-                                        "' exposes no layers (a black box); use a perturbation method instead"));
+  if (capabilities().needs_gradients) models::require_white_box(model, name());
   const auto start = std::chrono::steady_clock::now();
   evaluator.begin_tally();
   const int64_t runs_before = evaluator.forward_passes();

@@ -22,11 +22,12 @@
 #include "core/registry.h"
 #include "methods/evaluator.h"
 #include "models/model.h"
+#include "models/white_box.h"
 
 namespace hearsay::methods {
 
 struct Capabilities {
-  bool needs_gradients = false;  ///< calls Model::layer_gradient (white-box models only)
+  bool needs_gradients = false;  ///< needs the model's white box (models/white_box.h); refused before any work otherwise
   bool stochastic = false;       ///< its result depends on the request's seed
   bool dense_map = false;        ///< produces a dense [n_mels × frames] map, pooled onto the components
   /// The output the method explains unless the user chooses (ExplainRequest::output is what it does

@@ -16,7 +16,7 @@ Capabilities GradCam::capabilities() const {
 }
 
 std::string default_cam_layer(const models::Model& model) {
-  const auto layers = model.layers();
+  const auto layers = models::require_white_box(model, "grad_cam").layers();
   auto spatial = [](const models::LayerInfo& l) {
     return l.output_shape.size() == 3 && l.output_shape[1] * l.output_shape[2] > 1;
   };
@@ -62,7 +62,8 @@ void GradCam::run(const ExplainRequest& request, int target, Explanation& out) c
   const std::string layer = settings().layer.empty() ? default_cam_layer(model) : settings().layer;
   const Matrix<float> features =
       factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1));
-  const models::LayerGradient g = model.layer_gradient(features, layer, target, request.output);
+  const models::LayerGradient g =
+      models::require_white_box(model, name()).layer_gradient(features, layer, target, request.output);
   if (g.shape.size() != 3)
     throw UnsupportedModelError(message("grad_cam: layer '", layer, "' of model '", model.name(), "' has a ",
                                         g.shape.size(), "-D output; Grad-CAM needs [channels, height, width]"));

@@ -11,7 +11,7 @@ void GradientXInput::run(const ExplainRequest& request, int target, Explanation&
   const Evaluator& evaluator = *request.evaluator;
   const auto& factorization = evaluator.factorization();
   const Matrix<float> x = all_kept_features(factorization);
-  InputGradient g = input_gradient(evaluator.model(), x, target, request.output);
+  InputGradient g = input_gradient(evaluator.model(), name(), x, target, request.output);
   const bool from_factorization = settings().baseline == GradientBaseline::factorization;
   const Matrix<float> baseline =
       from_factorization ? factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 0))

@@ -1,32 +1,35 @@
 #include "methods/input_gradient.h"
 
-#include "core/error.h"
+#include <algorithm>
+
+#include "models/white_box.h"
 
 namespace hearsay::methods {
 
-InputGradient input_gradient(const models::Model& model, const Matrix<float>& features, int target,
-                             models::Output output) {
-  const models::LayerGradient g = model.layer_gradient(features, "input", target, output);
-  const int64_t n_mels = features.rows();
-  const int64_t frames = features.cols();
-  HEARSAY_CHECK_AS(ShapeError, g.shape.size() == 3 && g.shape[1] == n_mels && g.shape[2] == g.window_frames,
-                   "input_gradient: model '", model.name(), "' gave an input gradient of another shape than its ",
-                   n_mels, " mel bands x ", g.window_frames, " frames windows");
-  const int64_t per_window = n_mels * g.window_frames;
-  Matrix<double> sum(n_mels, frames, 0.0);
-  for (size_t w = 0; w < g.window_starts.size(); ++w) {
-    const float* d = g.gradients.data() + static_cast<int64_t>(w) * per_window;
-    const int64_t start = g.window_starts[w];
-    for (int64_t m = 0; m < n_mels; ++m)
-      for (int64_t t = 0; t < g.window_frames && start + t < frames; ++t)
-        sum(m, start + t) += d[m * g.window_frames + t];
-  }
+InputGradient input_gradient(const models::Model& model, const std::string& who, const Matrix<float>& features,
+                             int target, models::Output output) {
+  const models::InputGradients g =
+      models::require_white_box(model, who).input_gradients(features.data(), 1, features.cols(), target, output);
   InputGradient out;
-  out.gradient = Matrix<float>(n_mels, frames);
-  for (int64_t m = 0; m < n_mels; ++m)
-    for (int64_t t = 0; t < frames; ++t) out.gradient(m, t) = static_cast<float>(sum(m, t));
-  out.output = g.output;
+  out.gradient =
+      Matrix<float>(features.rows(), features.cols(), {g.gradients.row(0), g.gradients.row(0) + features.size()});
+  out.output.assign(g.outputs.row(0), g.outputs.row(0) + g.outputs.cols());
   return out;
+}
+
+void input_gradients(const models::Model& model, const std::string& who, int64_t count, int64_t frames, int target,
+                     models::Output output, const std::function<void(int64_t, float*)>& make,
+                     const std::function<void(int64_t, const float*, const float*)>& use) {
+  const models::WhiteBox& box = models::require_white_box(model, who);
+  const int64_t cells = model.front_end().n_mels() * frames;
+  std::vector<float> inputs;
+  for (int64_t first = 0; first < count; first += kInputsPerGradientCall) {
+    const int64_t n = std::min(kInputsPerGradientCall, count - first);
+    inputs.resize(static_cast<size_t>(n * cells));
+    for (int64_t k = 0; k < n; ++k) make(first + k, inputs.data() + k * cells);
+    const models::InputGradients g = box.input_gradients(inputs.data(), n, frames, target, output);
+    for (int64_t k = 0; k < n; ++k) use(first + k, g.gradients.row(k), g.outputs.row(k));
+  }
 }
 
 }  // namespace hearsay::methods

@@ -144,14 +144,15 @@ void IntegratedGradients::run(const ExplainRequest& request, int target, Explana
 
   // Σ_k w_k ∂f(x′ + α_k (x − x′))/∂x, accumulated in double.
   Matrix<double> integral(x.rows(), x.cols(), 0.0);
-  Matrix<float> point(x.rows(), x.cols());
-  for (size_t k = 0; k < q.alphas.size(); ++k) {
-    const double a = q.alphas[k];
-    for (size_t c = 0; c < x.values().size(); ++c)
-      point.data()[c] = static_cast<float>(base.data()[c] + a * (static_cast<double>(x.data()[c]) - base.data()[c]));
-    const InputGradient g = input_gradient(model, point, target, request.output);
-    for (size_t c = 0; c < x.values().size(); ++c) integral.data()[c] += q.weights[k] * g.gradient.data()[c];
-  }
+  auto make = [&](int64_t k, float* point) {
+    const double a = q.alphas[static_cast<size_t>(k)];
+    for (int64_t c = 0; c < x.size(); ++c)
+      point[c] = static_cast<float>(base.data()[c] + a * (static_cast<double>(x.data()[c]) - base.data()[c]));
+  };
+  auto use = [&](int64_t k, const float* gradient, const float*) {
+    for (int64_t c = 0; c < x.size(); ++c) integral.data()[c] += q.weights[static_cast<size_t>(k)] * gradient[c];
+  };
+  input_gradients(model, name(), static_cast<int64_t>(q.alphas.size()), x.cols(), target, request.output, make, use);
   Matrix<float> map(x.rows(), x.cols());
   double total = 0.0;
   for (size_t c = 0; c < x.values().size(); ++c) {

@@ -28,7 +28,7 @@ Capabilities Saliency::capabilities() const { return gradient_family_capabilitie
 void Saliency::run(const ExplainRequest& request, int target, Explanation& out) const {
   const Evaluator& evaluator = *request.evaluator;
   const auto& factorization = evaluator.factorization();
-  InputGradient g = input_gradient(evaluator.model(), all_kept_features(factorization), target, request.output);
+  InputGradient g = input_gradient(evaluator.model(), name(), all_kept_features(factorization), target, request.output);
   if (settings().abs)
     for (auto& v : g.gradient.values()) v = std::fabs(v);
   set_dense_map(factorization, std::move(g.gradient), out);

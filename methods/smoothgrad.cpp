@@ -23,18 +23,22 @@ void SmoothGrad::run(const ExplainRequest& request, int target, Explanation& out
   const double range = x.size() > 0 ? static_cast<double>(*hi) - static_cast<double>(*lo) : 0.0;
   const double sigma = settings().noise_level * range;
   Matrix<double> sum(x.rows(), x.cols(), 0.0);
-  Matrix<float> noisy(x.rows(), x.cols());
-  for (int s = 0; s < settings().samples; ++s) {
+  // Each sample's noise comes from its own seed, so the map does not depend on how samples are batched.
+  auto make = [&](int64_t s, float* noisy) {
     Rng rng(derive_seed(request.seed, static_cast<uint64_t>(s)));
     for (int64_t k = 0; k < x.size(); ++k)
-      noisy.data()[k] = static_cast<float>(x.data()[k] + (sigma > 0.0 ? sigma * rng.normal() : 0.0));
-    const InputGradient g = input_gradient(evaluator.model(), noisy, target, request.output);
+      noisy[k] = static_cast<float>(x.data()[k] + (sigma > 0.0 ? sigma * rng.normal() : 0.0));
+  };
+  std::vector<float> noisy(static_cast<size_t>(x.size()));
+  auto use = [&](int64_t s, const float* gradient, const float*) {
+    if (settings().multiply_by_input) make(s, noisy.data());
     for (int64_t k = 0; k < x.size(); ++k) {
-      double v = g.gradient.data()[k];
-      if (settings().multiply_by_input) v *= noisy.data()[k];
+      double v = gradient[k];
+      if (settings().multiply_by_input) v *= noisy[static_cast<size_t>(k)];
       sum.data()[k] += settings().squared ? v * v : v;
     }
-  }
+  };
+  input_gradients(evaluator.model(), name(), settings().samples, x.cols(), target, request.output, make, use);
   Matrix<float> map(x.rows(), x.cols());
   for (int64_t k = 0; k < x.size(); ++k)
     map.data()[k] = static_cast<float>(sum.data()[k] / static_cast<double>(settings().samples));

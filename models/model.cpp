@@ -8,26 +8,6 @@
 
 namespace hearsay::models {
 
-namespace {
-UnsupportedModelError no_layers(const Model& model, const std::string& layer) {
-  return UnsupportedModelError(message("model '", model.name(), "' exposes no layers, so layer '", layer,
-                                       "' cannot be reached; white-box methods need a built-in network or a ",
-                                       "sequential TorchScript model (perturbation methods work with any model)"));
-}
-}  // namespace
-
-LayerGradient Model::layer_gradient(const Matrix<float>&, const std::string& layer, int, Output) const {
-  throw no_layers(*this, layer);
-}
-
-Matrix<float> Model::run_to_layer(const float*, int64_t, const std::string& layer) const {
-  throw no_layers(*this, layer);
-}
-
-Matrix<float> Model::run_from_layer(const float*, int64_t, const std::string& layer) const {
-  throw no_layers(*this, layer);
-}
-
 int Model::class_index(const std::string& label) const {
   const auto& names = class_names();
   for (size_t i = 0; i < names.size(); ++i)

@@ -19,6 +19,8 @@
 
 namespace hearsay::models {
 
+class WhiteBox;
+
 /// Which output an attribution explains.
 enum class Output { logits, probabilities };
 
@@ -68,22 +70,12 @@ class Model {
   /// How many windows one window_logits call handles best (callers batch by this).
   virtual int64_t preferred_batch() const { return 16; }
 
-  /// Layers in forward order; empty for models that are black boxes (then layer_gradient throws).
-  virtual std::vector<LayerInfo> layers() const { return {}; }
-
-  /// Activations of `layer` ("input" means the features) for each window of one clip's features
-  /// [n_mels × frames], and the gradient of the clip's `output` for class `target` with respect to
-  /// them. UnsupportedModelError for black-box models, ConfigError for an unknown layer name.
-  virtual LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
-                                       Output output) const;
-
-  /// The network from its input up to and including `layer`, on `count` windows stored back to back
-  /// (as for window_logits): activations [count × prod(shape)], shape as layers() lists it.
-  /// UnsupportedModelError for black-box models, ConfigError for an unknown layer name.
-  virtual Matrix<float> run_to_layer(const float* windows, int64_t count, const std::string& layer) const;
-  /// The rest of the network after `layer`, on activations [count × prod(shape)] such as run_to_layer
-  /// returns: logits [count × classes]. run_from_layer(run_to_layer(x, L), L) is the full forward.
-  virtual Matrix<float> run_from_layer(const float* activations, int64_t count, const std::string& layer) const;
+  /// The white-box facet (models/white_box.h): null for black boxes, whose only access is
+  /// window_logits. The default: a black box.
+  virtual const WhiteBox* white_box() const { return nullptr; }
+  /// Why white_box() is null, for messages (e.g. "its TorchScript module 'SkipNet' is not a chain of
+  /// submodules"). The default: it exposes no layers.
+  virtual std::string black_box_reason() const { return "it exposes no layers"; }
 
   // ---- derived helpers (not virtual) ----
   int num_classes() const { return static_cast<int>(class_names().size()); }

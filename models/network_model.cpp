@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "models/fast_path.h"
+#include "models/network_registry.h"
 
 namespace hearsay::models {
 
@@ -28,15 +29,20 @@ std::string script_type(const torch::jit::Module& module) {
   return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
 }
 
-// The leaf submodules of a TorchScript module in order, looking inside nn.Sequential containers.
+// The leaf submodules of a TorchScript module in order, looking inside nn.Sequential containers;
+// `container` receives the first other submodule that has children of its own ("'block1' (ResBlock)"),
+// whose forward() may do anything.
 void collect_leaves(const torch::jit::Module& module, const std::string& prefix,
-                    std::vector<std::pair<std::string, torch::jit::Module>>& out) {
+                    std::vector<std::pair<std::string, torch::jit::Module>>& out, std::string& container) {
   for (const auto& child : module.named_children()) {
     const std::string name = prefix.empty() ? child.name : prefix + "." + child.name;
-    if (script_type(child.value) == "Sequential")
-      collect_leaves(child.value, name, out);
-    else
+    const std::string type = script_type(child.value);
+    if (type == "Sequential") {
+      collect_leaves(child.value, name, out, container);
+    } else {
+      if (container.empty() && child.value.children().size() > 0) container = "'" + name + "' (" + type + ")";
       out.emplace_back(name, child.value);
+    }
   }
 }
 
@@ -121,7 +127,8 @@ std::string first_line(const std::exception& error) {
 }
 
 NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const InferenceOptions& options)
-    : config_(std::move(config)),
+    : WhiteBox(static_cast<const Model&>(*this)),
+      config_(std::move(config)),
       options_(checked(options)),
       front_end_(config_.front_end),
       network_(std::move(network)) {
@@ -137,7 +144,9 @@ NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const 
   name_ = config_.architecture + " (built-in)";
   for (const NetworkLayer& layer : network_->layers())
     layers_.push_back({{layer.name, layer.type, {}, layer_tensors(*layer.module.ptr())},
-                       [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); }});
+                       [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); },
+                       layer.module,
+                       std::nullopt});
   if (options_.path != InferencePath::eager) {
     guarded(name_, "to compile its fast path", 0, [&] {
       fast_ = script_network(*network_, /*fold=*/true);
@@ -150,10 +159,12 @@ NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const 
 
 NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const std::string& source,
                            const InferenceOptions& options)
-    : config_(std::move(config)),
+    : WhiteBox(static_cast<const Model&>(*this)),
+      config_(std::move(config)),
       options_(checked(options)),
       front_end_(config_.front_end),
-      script_(std::move(module)) {
+      script_(std::move(module)),
+      source_(source) {
   name_ = "torchscript: " + std::filesystem::path(source).filename().string();
   script_.eval();
   const int64_t classes = static_cast<int64_t>(config_.classes.size());
@@ -181,23 +192,42 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
   // Sequential networks expose their layers: the leaf submodules, when running them one after the
   // other reproduces forward() on the dry input.
   std::vector<std::pair<std::string, torch::jit::Module>> leaves;
-  collect_leaves(script_, "", leaves);
-  if (!leaves.empty()) {
-    std::vector<ModelLayer> chain;
+  std::string container;  // the first submodule that is a container other than nn.Sequential
+  collect_leaves(script_, "", leaves, container);
+  const std::string top = script_type(script_);
+  if (!container.empty()) {
+    black_box_reason_ = "its TorchScript module " + container +
+                        " is a container other than nn.Sequential, whose forward() hearsay cannot follow";
+  } else if (leaves.empty()) {
+    black_box_reason_ = "its TorchScript module '" + top + "' has no submodules to follow";
+  } else {
+    LayerChain chain;
     for (auto& [name, leaf] : leaves)
       chain.push_back({{name,
                         script_type(leaf),
                         {},
                         layer_tensors(leaf.named_parameters(/*recurse=*/false), leaf.named_buffers(/*recurse=*/false))},
-                       [leaf = leaf](const torch::Tensor& t) mutable { return call_script(leaf, t); }});
+                       [leaf = leaf](const torch::Tensor& t) mutable { return call_script(leaf, t); },
+                       {},
+                       leaf});
+    std::string failure;
     try {
       torch::NoGradGuard no_grad;
       torch::Tensor z = x;
-      for (auto& layer : chain) z = layer.run(z);
+      for (auto& layer : chain) {
+        failure = "'" + layer.info.name + "' (" + layer.info.type + ")";
+        z = layer.run(z);
+      }
+      failure.clear();
       if (z.sizes() == y.sizes() && relative_difference(z, y) <= 1e-6) layers_ = std::move(chain);
     } catch (const std::exception&) {
       // Not a chain: the model stays a black box (perturbation methods only).
     }
+    if (layers_.empty())
+      black_box_reason_ =
+          "its TorchScript module '" + top + "' is not a chain of submodules: " +
+          (failure.empty() ? "running them in order does not reproduce its forward()"
+                           : "its submodule " + failure + " does not take the previous submodule's output");
   }
   if (options_.path != InferencePath::eager) {
     try {
@@ -289,6 +319,7 @@ Matrix<float> NetworkModel::window_logits(const float* windows, int64_t count) c
 }
 
 std::vector<LayerInfo> NetworkModel::layers() const {
+  require_white_box(*this, "layers");
   std::vector<LayerInfo> out;
   for (const auto& layer : layers_) out.push_back(layer.info);
   return out;
@@ -310,7 +341,7 @@ torch::Tensor NetworkModel::run_layers(torch::Tensor x, int64_t after, int64_t l
 }
 
 Matrix<float> NetworkModel::run_to_layer(const float* windows, int64_t count, const std::string& layer) const {
-  if (layers_.empty()) return Model::run_to_layer(windows, count, layer);
+  require_white_box(*this, "run_to_layer");
   const int64_t index = layer_index(layer);
   c10::InferenceMode inference;
   return guarded(name_, message("to run up to layer '", layer, "'").c_str(), count,
@@ -318,7 +349,7 @@ Matrix<float> NetworkModel::run_to_layer(const float* windows, int64_t count, co
 }
 
 Matrix<float> NetworkModel::run_from_layer(const float* activations, int64_t count, const std::string& layer) const {
-  if (layers_.empty()) return Model::run_from_layer(activations, count, layer);
+  require_white_box(*this, "run_from_layer");
   const int64_t index = layer_index(layer);
   const auto last = static_cast<int64_t>(layers_.size()) - 1;
   c10::InferenceMode inference;
@@ -332,9 +363,23 @@ Matrix<float> NetworkModel::run_from_layer(const float* activations, int64_t cou
   });
 }
 
+std::vector<float> NetworkModel::clip_windows(const float* features, int64_t clips, int64_t frames,
+                                              std::vector<int64_t>& starts) const {
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t window = config_.input_frames;
+  starts = window_starts(frames, window);
+  const auto per_clip = static_cast<int64_t>(starts.size());
+  std::vector<float> windows(static_cast<size_t>(clips * per_clip * n_mels * window));
+  for (int64_t c = 0; c < clips; ++c)
+    for (int64_t w = 0; w < per_clip; ++w)
+      copy_window(features + c * n_mels * frames, n_mels, frames, starts[static_cast<size_t>(w)], window,
+                  silence_value(), windows.data() + (c * per_clip + w) * n_mels * window);
+  return windows;
+}
+
 LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                            Output output) const {
-  if (layers_.empty()) return Model::layer_gradient(features, layer, target, output);
+  require_white_box(*this, "layer_gradient");
   const int64_t n_mels = front_end_.n_mels();
   const int64_t window = config_.input_frames;
   HEARSAY_CHECK_AS(ShapeError, features.rows() == n_mels && features.cols() >= 1, "model '", name_,
@@ -348,12 +393,8 @@ LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const 
   LayerGradient result;
   result.layer = layer;
   result.window_frames = window;
-  result.window_starts = window_starts(features.cols(), window);
+  std::vector<float> windows = clip_windows(features.data(), 1, features.cols(), result.window_starts);
   const auto count = static_cast<int64_t>(result.window_starts.size());
-  std::vector<float> windows(static_cast<size_t>(count * n_mels * window));
-  for (int64_t w = 0; w < count; ++w)
-    copy_window(features.data(), n_mels, features.cols(), result.window_starts[static_cast<size_t>(w)], window,
-                silence_value(), windows.data() + w * n_mels * window);
 
   guarded(name_, message("to compute gradients at layer '", layer, "'").c_str(), count, [&] {
     torch::AutoGradMode grad_mode(true);
@@ -379,6 +420,162 @@ LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const 
   else
     result.shape = layers_[static_cast<size_t>(index)].info.output_shape;
   return result;
+}
+
+InputGradients NetworkModel::input_gradients(const float* features, int64_t count, int64_t frames, int target,
+                                             Output output) const {
+  require_white_box(*this, "input_gradients");
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t window = config_.input_frames;
+  const int64_t classes = num_classes();
+  HEARSAY_CHECK_AS(ShapeError, count >= 0 && frames >= 1, "model '", name_, "': input_gradients needs count >= 0 ",
+                   "clips of frames >= 1, got ", count, " clips of ", frames, " frames");
+  HEARSAY_CHECK_AS(ConfigError, target >= 0 && target < classes, "model '", name_, "': target class ", target,
+                   " is outside 0..", classes - 1);
+  std::vector<int64_t> starts;
+  const std::vector<float> windows = clip_windows(features, count, frames, starts);
+  const auto per_clip = static_cast<int64_t>(starts.size());
+  const int64_t total = count * per_clip;
+  const int64_t per_window = n_mels * window;
+
+  // The gradient of each clip's output[target] w.r.t. each window's logits: 1/windows at the target
+  // for logits; for probabilities, the softmax's Jacobian row over windows, which needs the clip's
+  // logits first (one forward on the fast path). Logits come from the backward passes' own forwards.
+  InputGradients out{Matrix<float>(count, n_mels * frames), Matrix<float>(count, classes)};
+  std::vector<float> start(static_cast<size_t>(total * classes), 0.0f);
+  std::vector<double> window_sums(static_cast<size_t>(count * classes), 0.0);
+  if (output == Output::logits) {
+    for (int64_t w = 0; w < total; ++w)
+      start[static_cast<size_t>(w * classes + target)] = 1.0f / static_cast<float>(per_clip);
+  } else {
+    const Matrix<float> logits = window_logits(windows.data(), total);
+    for (int64_t c = 0; c < count; ++c) {
+      std::vector<float> mean(static_cast<size_t>(classes), 0.0f);
+      for (int64_t k = 0; k < classes; ++k) {
+        double sum = 0.0;
+        for (int64_t w = 0; w < per_clip; ++w) sum += logits(c * per_clip + w, k);
+        mean[static_cast<size_t>(k)] = static_cast<float>(sum / static_cast<double>(per_clip));
+      }
+      const Matrix<float> p = softmax_rows(Matrix<float>(1, classes, mean));
+      const double pt = p(0, target);
+      for (int64_t k = 0; k < classes; ++k) {
+        out.outputs(c, k) = p(0, k);
+        const double slope = pt * ((k == target ? 1.0 : 0.0) - p(0, k)) / static_cast<double>(per_clip);
+        for (int64_t w = 0; w < per_clip; ++w)
+          start[static_cast<size_t>((c * per_clip + w) * classes + k)] = static_cast<float>(slope);
+      }
+    }
+  }
+
+  // Backward passes over full batches of windows, so a window's gradient does not depend on how many
+  // windows came with it (as window_logits does).
+  const int64_t batch = options_.batch;
+  std::vector<float> gradients(static_cast<size_t>(total * per_window));
+  std::vector<float> block(static_cast<size_t>(batch * per_window));
+  std::vector<float> block_start(static_cast<size_t>(batch * classes));
+  for (int64_t first = 0; first < total; first += batch) {
+    const int64_t n = std::min(batch, total - first);
+    std::fill(block.begin(), block.end(), silence_value());
+    std::fill(block_start.begin(), block_start.end(), 0.0f);
+    std::copy(windows.begin() + first * per_window, windows.begin() + (first + n) * per_window, block.begin());
+    std::copy(start.begin() + first * classes, start.begin() + (first + n) * classes, block_start.begin());
+    guarded(name_, "to compute input gradients", batch, [&] {
+      torch::AutoGradMode grad_mode(true);
+      const torch::Tensor x = input_tensor(block.data(), batch).clone().requires_grad_(true);
+      const torch::Tensor y = run_layers(x, -1, static_cast<int64_t>(layers_.size()) - 1);
+      const torch::Tensor seed = torch::from_blob(block_start.data(), {batch, classes}, torch::kFloat);
+      const torch::Tensor g = torch::autograd::grad({y}, {x}, {seed})[0].contiguous();
+      std::copy(g.data_ptr<float>(), g.data_ptr<float>() + n * per_window, gradients.begin() + first * per_window);
+      const torch::Tensor logits = y.detach().to(torch::kFloat).contiguous();
+      for (int64_t w = 0; w < n; ++w)
+        for (int64_t k = 0; k < classes; ++k)
+          window_sums[static_cast<size_t>(((first + w) / per_clip) * classes + k)] +=
+              logits.data_ptr<float>()[w * classes + k];
+    });
+  }
+  if (output == Output::logits)
+    for (int64_t c = 0; c < count; ++c)
+      for (int64_t k = 0; k < classes; ++k)
+        out.outputs(c, k) =
+            static_cast<float>(window_sums[static_cast<size_t>(c * classes + k)] / static_cast<double>(per_clip));
+  for (int64_t c = 0; c < count; ++c) {
+    const Matrix<float> sum = sum_windows(gradients.data() + c * per_clip * per_window, starts, n_mels, window, frames);
+    std::copy(sum.data(), sum.data() + n_mels * frames, out.gradients.row(c));
+  }
+  return out;
+}
+
+std::shared_ptr<const Model> NetworkModel::randomized(const std::vector<std::string>& layers, uint64_t seed) const {
+  require_white_box(*this, "randomized");
+  std::vector<int64_t> chosen;
+  for (const std::string& layer : layers) {
+    const int64_t index = layer_index(layer);
+    HEARSAY_CHECK_AS(ConfigError, index >= 0, "model '", name_, "': 'input' has no weights to randomise");
+    chosen.push_back(index);
+  }
+  // The copy's parameters: the chosen layers' learnable tensors drawn afresh as their types initialise
+  // them (PyTorch's reset_parameters: weights and biases of convolutions and linear layers uniform in
+  // ±1/√fan_in, batch-norm scale 1 and shift 0); everything else copied.
+  Rng rng(seed);
+  auto reinitialise = [&rng](const std::string& type, const std::string& tensor, torch::Tensor& t, int64_t fan_in) {
+    torch::NoGradGuard no_grad;
+    if (type.find("BatchNorm") != std::string::npos) {
+      t.fill_(tensor == "weight" ? 1.0 : 0.0);
+      return;
+    }
+    const double bound = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(fan_in, 1)));
+    std::vector<float> values(static_cast<size_t>(t.numel()));
+    for (auto& v : values) v = static_cast<float>(rng.uniform(-bound, bound));
+    t.copy_(torch::from_blob(values.data(), t.sizes(), torch::kFloat).to(t.scalar_type()));
+  };
+  auto fan_in_of = [](const LayerInfo& info) -> int64_t {
+    for (const auto& t : info.tensors)
+      if (t.name == "weight" && t.shape.size() >= 2) {
+        int64_t fan = 1;
+        for (size_t d = 1; d < t.shape.size(); ++d) fan *= t.shape[d];
+        return fan;
+      }
+    return 1;
+  };
+
+  std::shared_ptr<NetworkModel> copy;
+  if (network_) {
+    const auto builder = network_registry().create(config_.architecture, config_.network_options);
+    SequentialNetwork network = builder->build(network_->shape());
+    auto source = network_->named_parameters(/*recurse=*/true);
+    auto source_buffers = network_->named_buffers(/*recurse=*/true);
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : network->named_parameters(/*recurse=*/true)) p.value().copy_(source[p.key()]);
+      for (auto& b : network->named_buffers(/*recurse=*/true)) b.value().copy_(source_buffers[b.key()]);
+    }
+    for (const int64_t index : chosen) {
+      const LayerInfo& info = layers_[static_cast<size_t>(index)].info;
+      const auto& module = network->layers()[static_cast<size_t>(index)].module.ptr();
+      for (auto& p : module->named_parameters(/*recurse=*/false))
+        reinitialise(info.type, p.key(), p.value(), fan_in_of(info));
+    }
+    copy = std::make_shared<NetworkModel>(config_, network, options_);
+  } else {
+    torch::jit::Module clone = script_.clone();
+    for (const int64_t index : chosen) {
+      const LayerInfo& info = layers_[static_cast<size_t>(index)].info;
+      torch::jit::Module module = clone;
+      std::string path = info.name;
+      for (size_t dot; (dot = path.find('.')) != std::string::npos; path = path.substr(dot + 1))
+        module = module.attr(path.substr(0, dot)).toModule();
+      module = module.attr(path).toModule();
+      for (const auto& p : module.named_parameters(/*recurse=*/false)) {
+        torch::Tensor t = p.value;
+        reinitialise(info.type, p.name, t, fan_in_of(info));
+      }
+    }
+    copy = std::make_shared<NetworkModel>(config_, clone, source_, options_);
+  }
+  std::string names;
+  for (const std::string& layer : layers) names += (names.empty() ? "" : ", ") + layer;
+  copy->name_ = name_ + " randomised [" + names + "] seed " + std::to_string(seed);
+  return copy;
 }
 
 }  // namespace hearsay::models

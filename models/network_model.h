@@ -1,7 +1,9 @@
 // NetworkModel: the Model of a LibTorch network, built-in (SequentialNetwork) or a user's TorchScript
-// module. Black-box calls (window_logits) take the fast path chosen by InferenceOptions; white-box
-// calls (layers, layer_gradient, run_to_layer / run_from_layer) run the structured network layer
-// by layer in eval mode.
+// module. Black-box calls (window_logits) take the fast path chosen by InferenceOptions; the white
+// box (models/white_box.h: layers, gradients, LRP and modified backward passes, randomised copies)
+// runs the structured network layer by layer in eval mode. A TorchScript module is a white box when
+// it is a chain of submodules (nested nn.Sequential included): running its leaves in order
+// reproduces its forward(); otherwise it is a black box and black_box_reason() says why.
 //
 // LibTorch header: include only from models/ .cpp files and torch-linked tests and benchmarks.
 #pragma once
@@ -14,22 +16,18 @@
 #include <torch/torch.h>
 
 #include "models/inference_options.h"
+#include "models/layer_chain.h"
 #include "models/model.h"
 #include "models/model_config.h"
 #include "models/networks.h"
+#include "models/white_box.h"
 
 namespace hearsay::models {
 
 /// The first line of a LibTorch error (the rest is a C++ or TorchScript backtrace).
 std::string first_line(const std::exception& error);
 
-/// One layer of a model's structured network: what layers() lists, and how to run it.
-struct ModelLayer {
-  LayerInfo info;
-  std::function<torch::Tensor(const torch::Tensor&)> run;
-};
-
-class NetworkModel final : public Model {
+class NetworkModel final : public Model, public WhiteBox {
  public:
   /// A built-in network (switched to eval mode). The model shares the network; its fast path is a
   /// copy made here, so retrain, then make a new model.
@@ -45,11 +43,18 @@ class NetworkModel final : public Model {
   int64_t input_frames() const override { return config_.input_frames; }
   Matrix<float> window_logits(const float* windows, int64_t count) const override;
   int64_t preferred_batch() const override { return options_.batch; }
+  const WhiteBox* white_box() const override { return layers_.empty() ? nullptr : this; }
+  std::string black_box_reason() const override { return black_box_reason_; }
+
+  // ---- WhiteBox ----
   std::vector<LayerInfo> layers() const override;
   LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                Output output) const override;
+  InputGradients input_gradients(const float* features, int64_t count, int64_t frames, int target,
+                                 Output output) const override;
   Matrix<float> run_to_layer(const float* windows, int64_t count, const std::string& layer) const override;
   Matrix<float> run_from_layer(const float* activations, int64_t count, const std::string& layer) const override;
+  std::shared_ptr<const Model> randomized(const std::vector<std::string>& layers, uint64_t seed) const override;
 
   const ModelConfig& config() const { return config_; }
   /// Records the training summary and data fingerprint that save_model writes into model.json.
@@ -70,6 +75,10 @@ class NetworkModel final : public Model {
   std::vector<float> dry_run_windows() const;
   /// Windows [count, 1, n_mels, frames] (or [count, n_mels, frames] for input_rank 3) over `windows`.
   torch::Tensor input_tensor(const float* windows, int64_t count) const;
+  /// Windows [count × n_mels × input_frames] of `clips` clips of `frames` frames back to back, by the
+  /// window rule; `starts` receives each clip's window starts.
+  std::vector<float> clip_windows(const float* features, int64_t clips, int64_t frames,
+                                  std::vector<int64_t>& starts) const;
   /// Index into layers_ of `layer`; -1 for "input". ConfigError listing the layers otherwise.
   int64_t layer_index(const std::string& layer) const;
   /// Layers (first, last] of the structured network; first = -1 starts from the input.
@@ -81,7 +90,9 @@ class NetworkModel final : public Model {
   std::string name_;
   SequentialNetwork network_;
   mutable torch::jit::Module script_;
-  std::vector<ModelLayer> layers_;  // empty for black boxes
+  std::string source_;  // the TorchScript file (TorchScript models)
+  LayerChain layers_;   // empty for black boxes
+  std::string black_box_reason_ = "it exposes no layers";
   mutable torch::jit::Module fast_;
   bool has_fast_ = false;
   mutable std::vector<float> padded_;  // one full batch, for calls with fewer windows

@@ -81,15 +81,21 @@ TEST(GradCam, DefaultLayerOfTheToysAndBadLayersAreNamed) {
 }
 
 // A model that only lists layers, shaped like a VGG block stack: conv → BatchNorm → ReLU → pool, twice.
-class LayerList : public models::Model {
+class LayerList : public models::Model, public models::WhiteBox {
  public:
-  explicit LayerList(std::vector<models::LayerInfo> layers) : layers_(std::move(layers)) {}
+  explicit LayerList(std::vector<models::LayerInfo> layers)
+      : WhiteBox(static_cast<const models::Model&>(*this)), layers_(std::move(layers)) {}
   std::string name() const override { return "layer list"; }
   const FrontEnd& front_end() const override { return front_end_; }
   const std::vector<std::string>& class_names() const override { return classes_; }
   int64_t input_frames() const override { return 20; }
   Matrix<float> window_logits(const float*, int64_t count) const override { return Matrix<float>(count, 2, 0.0f); }
+  const models::WhiteBox* white_box() const override { return this; }
   std::vector<models::LayerInfo> layers() const override { return layers_; }
+  models::LayerGradient layer_gradient(const Matrix<float>&, const std::string& layer, int,
+                                       models::Output) const override {
+    throw UnsupportedModelError("layer list: no gradients (asked for '" + layer + "')");
+  }
 
  private:
   std::vector<models::LayerInfo> layers_;

@@ -182,9 +182,10 @@ TEST(SmoothGrad, WarnsWhenAConstantInputLeavesNoRoomForNoise) {
 // A model seen through windows of 6 frames over a 10-frame input (window starts 0 and 4, so frames 4
 // and 5 lie in both): window logit Σ (m + 1)(t + 1) x(m, t) over its cells, the clip's output their
 // mean, so window w's input gradient at cell (m, t) is (m + 1)(t + 1) / 2.
-class TwoWindowToy : public models::Model {
+class TwoWindowToy : public models::Model, public models::WhiteBox {
  public:
-  TwoWindowToy() : front_end_(two_bands()) {}
+  TwoWindowToy() : WhiteBox(static_cast<const models::Model&>(*this)), front_end_(two_bands()) {}
+  const models::WhiteBox* white_box() const override { return this; }
   std::string name() const override { return "two-window toy"; }
   const FrontEnd& front_end() const override { return front_end_; }
   const std::vector<std::string>& class_names() const override { return classes_; }
@@ -229,7 +230,7 @@ class TwoWindowToy : public models::Model {
 TEST(InputGradient, ACellInTwoWindowsGetsTheSumOfBothWindowsGradients) {
   const TwoWindowToy toy;
   const Matrix<float> features(2, 10, 0.5f);
-  const InputGradient g = input_gradient(toy, features, 0, models::Output::logits);
+  const InputGradient g = input_gradient(toy, "test", features, 0, models::Output::logits);
   ASSERT_EQ(g.gradient.rows(), 2);
   ASSERT_EQ(g.gradient.cols(), 10);
   for (int64_t m = 0; m < 2; ++m) {

@@ -25,10 +25,13 @@ using testing::PolynomialToy;
 
 // A PolynomialToy whose class-0 logit becomes `bad` on the windows `poisoned` picks out (its input is
 // the keep-mask, through an EchoFactorization), and whose layer gradients are `bad` everywhere.
-class PoisonedToy : public models::Model {
+class PoisonedToy : public models::Model, public models::WhiteBox {
  public:
   PoisonedToy(std::function<bool(const float*)> poisoned, float bad)
-      : inner_({0.5, -1.0, 2.0, 0.0, 0.25, 1.5}, {{0, 2, 1.0}}, 0.3), poisoned_(std::move(poisoned)), bad_(bad) {}
+      : WhiteBox(static_cast<const models::Model&>(*this)),
+        inner_({0.5, -1.0, 2.0, 0.0, 0.25, 1.5}, {{0, 2, 1.0}}, 0.3),
+        poisoned_(std::move(poisoned)),
+        bad_(bad) {}
   std::string name() const override { return "poisoned toy"; }
   const FrontEnd& front_end() const override { return inner_.front_end(); }
   const std::vector<std::string>& class_names() const override { return inner_.class_names(); }
@@ -39,7 +42,19 @@ class PoisonedToy : public models::Model {
       if (poisoned_(windows + w * input_frames())) out(w, 0) = bad_;
     return out;
   }
+  const models::WhiteBox* white_box() const override { return this; }
   std::vector<models::LayerInfo> layers() const override { return inner_.layers(); }
+  models::Relevance lrp(const Matrix<float>& features, int target, const models::LrpSpec& spec) const override {
+    models::Relevance r = inner_.lrp(features, target, spec);
+    std::fill(r.map.values().begin(), r.map.values().end(), bad_);
+    return r;
+  }
+  Matrix<float> modified_gradient(const Matrix<float>& features, int target, models::Output output,
+                                  models::BackwardRule rule, const Matrix<float>* baseline) const override {
+    Matrix<float> g = inner_.modified_gradient(features, target, output, rule, baseline);
+    std::fill(g.values().begin(), g.values().end(), bad_);
+    return g;
+  }
   models::LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                        models::Output output) const override {
     models::LayerGradient g = inner_.layer_gradient(features, layer, target, output);

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "models/model.h"
+#include "models/white_box.h"
 #include "tests/models/toy_model.h"
 #include "tests/support/test_support.h"
 
@@ -81,10 +82,9 @@ TEST(Model, OtherRatesAreResampledAndChannelsAveraged) {
 TEST(Model, BlackBoxesRefuseWhiteBoxCallsByName) {
   const ToyModel model;
   const Matrix<float> features(8, 4, 0.0f);
-  EXPECT_THROW_WITH(model.layer_gradient(features, "conv1", 0, Output::logits), UnsupportedModelError, "'toy'",
-                    "'conv1'", "perturbation methods work");
-  EXPECT_THROW_WITH(model.run_to_layer(features.data(), 1, "conv1"), UnsupportedModelError, "'toy'");
-  EXPECT_THROW_WITH(model.run_from_layer(features.data(), 1, "conv1"), UnsupportedModelError, "'toy'");
+  EXPECT_EQ(model.white_box(), nullptr);
+  EXPECT_THROW_WITH(require_white_box(model, "saliency"), UnsupportedModelError, "saliency", "'toy'",
+                    "exposes no layers", "perturbation methods work");
   EXPECT_THROW_WITH(model.class_index("jazz"), ConfigError, "'jazz'", "loud, quiet");
 }
 

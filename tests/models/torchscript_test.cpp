@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "models/load_model.h"
+#include "models/white_box.h"
 #include "tests/models/torch_support.h"
 #include "tests/support/test_support.h"
 
@@ -60,7 +61,9 @@ TEST(TorchScript, ScriptedSequentialFixtureReproducesPyTorchAndExposesItsLayers)
         << "path " << static_cast<int>(p);
   }
   const auto model = load_model(fixture("vgg4"));
-  const auto layers = model->layers();
+  ASSERT_NE(model->white_box(), nullptr);
+  const WhiteBox& box = *model->white_box();
+  const auto layers = box.layers();
   ASSERT_EQ(layers.size(), 21u);  // spec_bn, 4 x (conv, bn, relu, pool), pool, flatten, dropout, fc
   EXPECT_EQ(layers[0].name, "spec_bn");
   EXPECT_EQ(layers[9].name, "block3.conv");
@@ -81,10 +84,10 @@ TEST(TorchScript, ScriptedSequentialFixtureReproducesPyTorchAndExposesItsLayers)
   EXPECT_TRUE(layers[11].tensors.empty());  // ReLU
   EXPECT_EQ(layers.back().tensors[0].shape, (std::vector<int64_t>{10, 64}));
   // White-box access works as on built-ins.
-  const Matrix<float> a = model->run_to_layer(x.data(), 3, "block3.relu");
-  EXPECT_LT(testing::max_difference(model->run_from_layer(a.data(), 3, "block3.relu"), expected), 1e-5f);
-  const LayerGradient g = model->layer_gradient(Matrix<float>(96, 130, {x.begin(), x.begin() + 96 * 130}),
-                                                "block4.relu", 0, Output::logits);
+  const Matrix<float> a = box.run_to_layer(x.data(), 3, "block3.relu");
+  EXPECT_LT(testing::max_difference(box.run_from_layer(a.data(), 3, "block3.relu"), expected), 1e-5f);
+  const LayerGradient g =
+      box.layer_gradient(Matrix<float>(96, 130, {x.begin(), x.begin() + 96 * 130}), "block4.relu", 0, Output::logits);
   EXPECT_EQ(g.shape, (std::vector<int64_t>{64, 12, 16}));
   EXPECT_NEAR(g.output[0], expected(0, 0), 1e-5f);
 }
@@ -94,10 +97,9 @@ TEST(TorchScript, TracedNonSequentialFixtureWorksAsABlackBox) {
   const auto x = fixture_input(2 * 16 * 20);
   const auto model = load_model(fixture("skip"));
   EXPECT_LT(testing::max_difference(model->window_logits(x.data(), 2), expected), 1e-5f);
-  EXPECT_TRUE(model->layers().empty());
-  EXPECT_THROW_WITH(model->layer_gradient(Matrix<float>(16, 20, 0.0f), "conv1", 0, Output::logits),
-                    UnsupportedModelError, "torchscript: skip.pt", "exposes no layers", "perturbation methods");
-  EXPECT_THROW_WITH(model->run_to_layer(x.data(), 1, "conv1"), UnsupportedModelError, "skip.pt");
+  EXPECT_EQ(model->white_box(), nullptr);
+  EXPECT_THROW_WITH(require_white_box(*model, "lrp"), UnsupportedModelError, "lrp", "torchscript: skip.pt",
+                    "not a chain of submodules", "perturbation methods");
 }
 
 // A TorchScript network that raises on batches of more than 2 windows, made here with LibTorch's

@@ -52,7 +52,11 @@ Matrix<float> EchoFactorization::indicator(int64_t i) const {
 }
 
 PolynomialToy::PolynomialToy(std::vector<double> weights, std::vector<Pair> pairs, double bias)
-    : weights_(std::move(weights)), pairs_(std::move(pairs)), bias_(bias), front_end_(one_band()) {}
+    : WhiteBox(static_cast<const models::Model&>(*this)),
+      weights_(std::move(weights)),
+      pairs_(std::move(pairs)),
+      bias_(bias),
+      front_end_(one_band()) {}
 
 Matrix<float> PolynomialToy::window_logits(const float* windows, int64_t count) const {
   const auto m = static_cast<int64_t>(weights_.size());
@@ -98,6 +102,44 @@ models::LayerGradient PolynomialToy::layer_gradient(const Matrix<float>& feature
   return g;
 }
 
+models::Relevance PolynomialToy::lrp(const Matrix<float>& features, int target, const models::LrpSpec&) const {
+  const auto m = static_cast<int64_t>(weights_.size());
+  HEARSAY_CHECK_AS(ShapeError, features.cols() == m, "polynomial toy: expects ", m, " frames");
+  models::Relevance r;
+  r.map = Matrix<float>(1, m, 0.0f);
+  const Matrix<float> logits = window_logits(features.data(), 1);
+  r.output = {logits(0, 0), logits(0, 1)};
+  r.start = logits(0, target);
+  r.layer_sums = {r.start};
+  if (target != 0) return r;
+  std::vector<double> relevance(static_cast<size_t>(m));
+  for (int64_t i = 0; i < m; ++i) relevance[static_cast<size_t>(i)] = weights_[static_cast<size_t>(i)] * features(0, i);
+  for (const Pair& p : pairs_) {
+    const double term = p.gamma * features(0, p.a) * features(0, p.b);
+    relevance[static_cast<size_t>(p.a)] += term / 2.0;
+    relevance[static_cast<size_t>(p.b)] += term / 2.0;
+  }
+  double sum = 0.0;
+  for (int64_t i = 0; i < m; ++i) {
+    r.map(0, i) = static_cast<float>(relevance[static_cast<size_t>(i)]);
+    sum += r.map(0, i);
+  }
+  r.absorbed = r.start - sum;
+  return r;
+}
+
+Matrix<float> PolynomialToy::modified_gradient(const Matrix<float>& features, int target, models::Output output,
+                                               models::BackwardRule rule, const Matrix<float>* baseline) const {
+  Matrix<float> at = features;
+  if (rule == models::BackwardRule::rescale) {
+    HEARSAY_CHECK_AS(ShapeError, baseline && baseline->rows() == features.rows() && baseline->cols() == features.cols(),
+                     "polynomial toy: rescale needs a baseline shaped like the features");
+    for (int64_t k = 0; k < at.size(); ++k) at.data()[k] = 0.5f * (features.data()[k] + baseline->data()[k]);
+  }
+  const models::LayerGradient g = layer_gradient(at, "input", target, output);
+  return Matrix<float>(features.rows(), features.cols(), g.gradients);
+}
+
 std::vector<double> PolynomialToy::shapley() const {
   std::vector<double> phi(weights_);
   for (const Pair& p : pairs_) {
@@ -138,7 +180,10 @@ models::LayerGradient DetectorToy::layer_gradient(const Matrix<float>& features,
 }
 
 RegionToy::RegionToy(const FrontEndOptions& options, int64_t input_frames, Matrix<float> region)
-    : front_end_(options), input_frames_(input_frames), region_(std::move(region)) {
+    : WhiteBox(static_cast<const models::Model&>(*this)),
+      front_end_(options),
+      input_frames_(input_frames),
+      region_(std::move(region)) {
   HEARSAY_CHECK_AS(ShapeError, region_.rows() == front_end_.n_mels() && region_.cols() == input_frames_,
                    "region toy: region must be n_mels x input_frames");
 }

@@ -9,6 +9,7 @@
 
 #include "factorizations/factorization.h"
 #include "models/model.h"
+#include "models/white_box.h"
 
 namespace hearsay::testing {
 
@@ -30,8 +31,11 @@ class EchoFactorization : public factorizations::Factorization {
 /// Two classes. Class 0's logit is bias + Σ w_i x_i + Σ γ_ab x_a x_b over the frames x of one window;
 /// class 1's logit is 0. With an EchoFactorization, class 0's logit is the set function
 /// v(S) = bias + Σ_{i∈S} w_i + Σ_{a,b∈S} γ_ab, whose Shapley values are w_i + Σ_{pairs ∋ i} γ/2.
-/// White-box: one layer "x" (the input, shape [1, 1, frames]) with exact gradients.
-class PolynomialToy : public models::Model {
+/// White-box: one layer "x" (the input, shape [1, 1, frames]) with exact gradients; its LRP gives each
+/// linear term to its frame and splits each pair term evenly between its two frames (the bias is
+/// absorbed); its modified backward passes are the gradient (it has no ReLU), and DeepLIFT's
+/// multipliers are the gradient at the midpoint of input and baseline, exact for a quadratic.
+class PolynomialToy : public models::Model, public models::WhiteBox {
  public:
   struct Pair {
     int a, b;
@@ -45,9 +49,13 @@ class PolynomialToy : public models::Model {
   int64_t input_frames() const override { return static_cast<int64_t>(weights_.size()); }
   Matrix<float> window_logits(const float* windows, int64_t count) const override;
   int64_t preferred_batch() const override { return 5; }
+  const models::WhiteBox* white_box() const override { return this; }
   std::vector<models::LayerInfo> layers() const override;
   models::LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                        models::Output output) const override;
+  models::Relevance lrp(const Matrix<float>& features, int target, const models::LrpSpec& spec) const override;
+  Matrix<float> modified_gradient(const Matrix<float>& features, int target, models::Output output,
+                                  models::BackwardRule rule, const Matrix<float>* baseline) const override;
 
   /// Exact Shapley values of class 0's logit.
   std::vector<double> shapley() const;
@@ -98,7 +106,7 @@ class BlackBox : public models::Model {
 /// window's cells: A0 = max(x − s, 0) inside `region` (a [n_mels × frames] 0/1 map in window
 /// coordinates, the same for every window) and A1 = max(x − s, 0) outside it, s the silence value.
 /// Class 0's logit is (Σ A0 − ½ Σ A1) / cells, class 1's is 0; so Grad-CAM's map is A0.
-class RegionToy : public models::Model {
+class RegionToy : public models::Model, public models::WhiteBox {
  public:
   RegionToy(const FrontEndOptions& options, int64_t input_frames, Matrix<float> region);
   std::string name() const override { return "region toy"; }
@@ -106,6 +114,7 @@ class RegionToy : public models::Model {
   const std::vector<std::string>& class_names() const override { return classes_; }
   int64_t input_frames() const override { return input_frames_; }
   Matrix<float> window_logits(const float* windows, int64_t count) const override;
+  const models::WhiteBox* white_box() const override { return this; }
   std::vector<models::LayerInfo> layers() const override;
   models::LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
                                        models::Output output) const override;
