@@ -21,12 +21,12 @@
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
 #include "models/load_model.h"
+#include "perf/synthetic_clip.h"
 
 namespace {
 
 using namespace hearsay;
 
-constexpr int kRate = 22050;
 constexpr int kMasks = 4096;
 
 struct Setup {
@@ -35,24 +35,7 @@ struct Setup {
   double floor_seconds_per_mask = 0.0;
 };
 
-// Four stems of band-limited noise and tones, 30 s, summing to the mix.
-factorizations::FactorizationInput clip() {
-  const auto n = static_cast<int64_t>(30 * kRate);
-  Rng rng(3);
-  factorizations::FactorizationInput in;
-  std::vector<float> mix(static_cast<size_t>(n), 0.0f);
-  int k = 0;
-  for (const char* name : {"drums", "bass", "harmony", "lead"}) {
-    std::vector<float> s(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i)
-      s[static_cast<size_t>(i)] = static_cast<float>(0.05 * rng.uniform(-1, 1) + 0.1 * std::sin(0.01 * (k + 1) * i));
-    for (int64_t i = 0; i < n; ++i) mix[static_cast<size_t>(i)] += s[static_cast<size_t>(i)];
-    in.stems[name] = Audio::mono(std::move(s), kRate);
-    ++k;
-  }
-  in.audio = Audio::mono(std::move(mix), kRate);
-  return in;
-}
+using perf::synthetic_clip;
 
 Setup& setup() {
   static Setup s = [] {
@@ -61,7 +44,7 @@ Setup& setup() {
     out.model = models::create_model("vgg_small", fe, {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}, 130, 1);
     out.factorization = factorizations::factorizer_registry()
                             .create("stems", {{"segments", 10}})
-                            ->factorize(clip(), out.model->front_end());
+                            ->factorize(synthetic_clip(), out.model->front_end());
     // The floor: bare forward passes of composed 30 s inputs (all windows, no cache), per mask.
     const int64_t frames = out.factorization->frames();
     const int64_t cells = out.model->front_end().n_mels() * frames;
