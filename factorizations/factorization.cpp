@@ -130,6 +130,36 @@ Matrix<float> Factorization::compose(const std::vector<uint8_t>& keep) const {
   return out;
 }
 
+namespace {
+
+[[noreturn]] void refuse_gains(const Factorization& f) {
+  std::string valid;
+  for (const std::string& name : factorizer_registry().names()) valid += (valid.empty() ? "" : ", ") + name;
+  throw ConfigError(message("this '", f.domain(), "' factorization (", f.size(),
+                            " components) cannot compose continuous component gains, which gradients over components "
+                            "(component_ig) need; factorizations that can: ",
+                            valid));
+}
+
+}  // namespace
+
+void Factorization::compose_gains(const double*, float*) const { refuse_gains(*this); }
+
+std::vector<double> Factorization::gains_vjp(const double*, const Matrix<float>&) const { refuse_gains(*this); }
+
+Matrix<float> Factorization::compose_gains(const std::vector<double>& gains) const {
+  HEARSAY_CHECK_AS(ShapeError, static_cast<int64_t>(gains.size()) == size(), "gains have ", gains.size(),
+                   " entries, the factorization has ", size(), " components");
+  Matrix<float> out(n_mels_, frames_);
+  compose_gains(gains.data(), out.data());
+  return out;
+}
+
+void Factorization::check_upstream(const Matrix<float>& upstream) const {
+  HEARSAY_CHECK_AS(ShapeError, upstream.rows() == n_mels_ && upstream.cols() == frames_, "gains_vjp: upstream is ",
+                   upstream.rows(), " x ", upstream.cols(), ", the factorization's input is ", n_mels_, " x ", frames_);
+}
+
 void Factorization::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
   HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames_, "compose_frames: frames [", first,
                    ", ", first + count, ") outside the ", frames_, "-frame input");

@@ -59,6 +59,19 @@ class Factorization {
   /// Frames [first, first + count) of the input for `keep`, written to out [n_mels × count].
   /// The default composes the whole input and copies the frames.
   virtual void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const;
+  /// compose() with continuous gains g ∈ [0, 1]^size() (integrated gradients over components,
+  /// methods/component_ig.h): component i contributes g_i · its content + (1 − g_i) · its baseline, in
+  /// the domain where components combine (waveform spectra, or log-mel cells), so gains of 0 and 1
+  /// compose what the keep-mask of the same bits composes. The default refuses (ConfigError naming
+  /// the factorization): a factorization without a continuous composition cannot be differentiated.
+  virtual void compose_gains(const double* gains, float* features) const;
+  Matrix<float> compose_gains(const std::vector<double>& gains) const;
+  /// The vector-Jacobian product of compose_gains at `gains`: for each component i,
+  /// Σ_cells upstream(cell) · ∂features(cell)/∂g_i, upstream [n_mels × frames] (the gradient of a
+  /// scalar with respect to the features). Where the composition is not differentiable (a clamp's
+  /// kink) it takes the derivative of the branch compose_gains takes. The default refuses like
+  /// compose_gains.
+  virtual std::vector<double> gains_vjp(const double* gains, const Matrix<float>& upstream) const;
   /// Audio of the kept components (mono, front-end rate).
   virtual Audio render(const std::vector<uint8_t>& keep) const = 0;
   /// One score per component from a dense map [n_mels × frames].
@@ -95,6 +108,8 @@ class Factorization {
   /// An input on `grid` (n_mels and frames come from it).
   Factorization(std::vector<std::string> names, InputGrid grid, nlohmann::json options);
   void check_mask(const std::vector<uint8_t>& keep) const;
+  /// ShapeError unless `upstream` is [n_mels × frames] (for gains_vjp).
+  void check_upstream(const Matrix<float>& upstream) const;
 
  private:
   std::vector<std::string> names_;

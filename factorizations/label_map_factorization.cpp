@@ -179,6 +179,26 @@ void LabelMapFactorization::compose_frames(const uint8_t* keep, int64_t first, i
     }
 }
 
+void LabelMapFactorization::compose_gains(const double* gains, float* features) const {
+  const int32_t* label = labels_.data();
+  const float* x = features_.data();
+  const float* b = baseline_.data();
+  // In double and rounded once, so gains of 0 and 1 give compose()'s cells exactly.
+  for (int64_t c = 0; c < features_.size(); ++c) {
+    const double g = gains[label[c]];
+    features[c] = static_cast<float>(g * x[c] + (1.0 - g) * b[c]);
+  }
+}
+
+std::vector<double> LabelMapFactorization::gains_vjp(const double*, const Matrix<float>& upstream) const {
+  check_upstream(upstream);
+  std::vector<double> out(static_cast<size_t>(size()), 0.0);
+  for (int64_t c = 0; c < features_.size(); ++c)
+    out[static_cast<size_t>(labels_.data()[c])] +=
+        static_cast<double>(upstream.data()[c]) * (static_cast<double>(features_.data()[c]) - baseline_.data()[c]);
+  return out;
+}
+
 Audio LabelMapFactorization::render(const std::vector<uint8_t>& keep) const {
   check_mask(keep);
   const FrontEnd front_end(front_end_options_);

@@ -51,6 +51,11 @@ class LabelMapFactorization : public Factorization {
   void compose(const uint8_t* keep, float* features) const override;
   using Factorization::compose;
   void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const override;
+  /// Each cell g · x + (1 − g) · baseline, g its component's gain.
+  void compose_gains(const double* gains, float* features) const override;
+  using Factorization::compose_gains;
+  /// Σ over component i's cells of upstream · (x − baseline).
+  std::vector<double> gains_vjp(const double* gains, const Matrix<float>& upstream) const override;
   Audio render(const std::vector<uint8_t>& keep) const override;
   std::vector<double> pool(const Matrix<float>& map) const override;
   FrameSpan span(int64_t i) const override { return spans_[static_cast<size_t>(i)]; }

@@ -1,6 +1,7 @@
 #include "factorizations/spectral_composer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.h"
 
@@ -126,25 +127,59 @@ void SpectralComposer::setup_cache() {
   for (int64_t i = 0; i < slots; ++i) state_[static_cast<size_t>(i)].store(0, std::memory_order_relaxed);
 }
 
-void SpectralComposer::frame_column(const uint8_t* keep, int64_t t, float* out, int64_t stride) const {
+template <class Weight>
+void SpectralComposer::sum_frame(int64_t t, const Weight& weight, std::vector<ComplexD>& acc) const {
   // Summed in double: where contributions cancel (the two sides of a cut at a segment boundary), a
   // float sum would keep the rounding of each side, far above the quiet cell that remains.
+  acc.assign(static_cast<size_t>(bins_), ComplexD(0.0, 0.0));
+  for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
+    const double w = weight(c);
+    if (w == 0.0) continue;
+    if (w == 1.0) {
+      for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
+    } else {
+      for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += w * c.row[k];
+    }
+  }
+}
+
+template <class Weight>
+void SpectralComposer::frame_column(const Weight& weight, int64_t t, float* out, int64_t stride, bool compress) const {
   thread_local std::vector<ComplexD> acc;
   thread_local std::vector<Complex> sum;
-  acc.assign(static_cast<size_t>(bins_), ComplexD(0.0, 0.0));
+  sum_frame(t, weight, acc);
   sum.resize(static_cast<size_t>(bins_));
-  for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
-    const bool present = c.component < 0 || (keep[c.component] != 0) != c.is_baseline;
-    if (!present) continue;
-    for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
-  }
   for (int k = 0; k < bins_; ++k)
     sum[static_cast<size_t>(k)] = Complex(static_cast<float>(acc[static_cast<size_t>(k)].real()),
                                           static_cast<float>(acc[static_cast<size_t>(k)].imag()));
   front_end_.mel_frame(sum.data(), out, stride);
-  if (frame_local_)
+  if (frame_local_ && compress)
     for (int m = 0; m < front_end_.n_mels(); ++m) out[m * stride] = front_end_.compress_value(out[m * stride]);
 }
+
+namespace {
+
+// Weights of a keep-mask: a part is present (1) or not (0).
+struct KeepWeight {
+  const uint8_t* keep;
+  template <class C>
+  double operator()(const C& c) const {
+    return c.component < 0 || (keep[c.component] != 0) != c.is_baseline ? 1.0 : 0.0;
+  }
+};
+
+// Weights of gains: content g, baseline 1 − g, background 1.
+struct GainWeight {
+  const double* gains;
+  template <class C>
+  double operator()(const C& c) const {
+    if (c.component < 0) return 1.0;
+    const double g = gains[c.component];
+    return c.is_baseline ? 1.0 - g : g;
+  }
+};
+
+}  // namespace
 
 void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
   HEARSAY_CHECK_AS(ShapeError, frame_local_ || (first == 0 && count == frames_),
@@ -163,7 +198,7 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
       float* column = tile.data() + i * n_mels;
       const int64_t offset = slot_offset_[static_cast<size_t>(t)];
       if (offset < 0) {
-        frame_column(keep, t, column, 1);
+        frame_column(KeepWeight{keep}, t, column, 1);
         continue;
       }
       const auto& ids = frame_components_[static_cast<size_t>(t)];
@@ -176,7 +211,7 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
         std::copy(cached, cached + n_mels, column);
         continue;
       }
-      frame_column(keep, t, column, 1);
+      frame_column(KeepWeight{keep}, t, column, 1);
       uint8_t empty = 0;
       if (state_[slot].compare_exchange_strong(empty, 1, std::memory_order_acq_rel)) {
         std::copy(column, column + n_mels, cached);
@@ -194,6 +229,90 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
 
 void SpectralComposer::compose(const uint8_t* keep, float* features) const {
   compose_frames(keep, 0, frames_, features);
+}
+
+void SpectralComposer::compose_gains(const double* gains, float* features) const {
+  for (int64_t t = 0; t < frames_; ++t) frame_column(GainWeight{gains}, t, features + t, frames_);
+  if (!frame_local_) front_end_.compress(features, static_cast<int64_t>(front_end_.n_mels()) * frames_);
+}
+
+std::vector<double> SpectralComposer::gains_vjp(const double* gains, const float* upstream) const {
+  const FrontEndOptions& o = front_end_.options();
+  const int n_mels = front_end_.n_mels();
+  const int64_t cells = n_mels * frames_;
+  // The mel values before the log, [n_mels × frames].
+  std::vector<float> mel(static_cast<size_t>(cells));
+  for (int64_t t = 0; t < frames_; ++t) frame_column(GainWeight{gains}, t, mel.data() + t, frames_, false);
+  // Upstream through the top_db clamp: a clamped cell equals (loudest cell − top_db), so its upstream
+  // moves to the loudest cell (the first one, as std::max_element finds it when compress() clamps).
+  std::vector<double> u(upstream, upstream + cells);
+  if (o.log == LogMode::db && o.top_db) {
+    std::vector<float> db(mel);
+    for (auto& v : db) v = front_end_.compress_value(v);
+    const auto loudest = static_cast<size_t>(std::max_element(db.begin(), db.end()) - db.begin());
+    const float floor = db[loudest] - static_cast<float>(*o.top_db);
+    for (size_t c = 0; c < u.size(); ++c)
+      if (db[c] < floor) {
+        u[loudest] += u[c];
+        u[c] = 0.0;
+      }
+  }
+  // Through the log: d compress / d mel.
+  const double ln10 = std::log(10.0);
+  for (size_t c = 0; c < u.size(); ++c) {
+    const double x = mel[c];
+    switch (o.log) {
+      case LogMode::db:
+        u[c] *= x > static_cast<float>(o.amin) ? 10.0 / (ln10 * x) : 0.0;
+        break;
+      case LogMode::natural:
+        u[c] /= x + o.log_offset;
+        break;
+      case LogMode::log10:
+        u[c] /= (x + o.log_offset) * ln10;
+        break;
+      case LogMode::none:
+        break;
+    }
+  }
+  // Through the filterbank, the power and the sum of parts, frame by frame.
+  std::vector<double> out(static_cast<size_t>(components()), 0.0);
+  std::vector<ComplexD> acc;
+  std::vector<double> per_bin(static_cast<size_t>(bins_));
+  std::vector<ComplexD> slope(static_cast<size_t>(bins_));
+  const MelFilterbank& fb = front_end_.filterbank();
+  for (int64_t t = 0; t < frames_; ++t) {
+    std::fill(per_bin.begin(), per_bin.end(), 0.0);
+    for (int m = 0; m < n_mels; ++m) {
+      const double um = u[static_cast<size_t>(m * frames_ + t)];
+      if (um == 0.0) continue;
+      const MelFilter& f = fb.filter(m);
+      for (size_t j = 0; j < f.weights.size(); ++j) per_bin[static_cast<size_t>(f.first) + j] += um * f.weights[j];
+    }
+    sum_frame(t, GainWeight{gains}, acc);
+    // ∂(upstream · features)/∂X_k written as Re(conj(slope_k) · dX_k): power 2 gives 2 X_k per_bin_k,
+    // magnitude gives X_k / |X_k| per_bin_k (0 where X_k = 0, where |X| has no derivative).
+    for (int k = 0; k < bins_; ++k) {
+      const ComplexD x = acc[static_cast<size_t>(k)];
+      const double b = per_bin[static_cast<size_t>(k)];
+      if (o.power == 2.0) {
+        slope[static_cast<size_t>(k)] = 2.0 * b * x;
+      } else {
+        const double magnitude = std::abs(x);
+        slope[static_cast<size_t>(k)] = magnitude > 0.0 ? (b / magnitude) * x : ComplexD(0.0, 0.0);
+      }
+    }
+    for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
+      if (c.component < 0) continue;
+      double s = 0.0;
+      for (int k = 0; k < bins_; ++k) {
+        const ComplexD& a = slope[static_cast<size_t>(k)];
+        s += a.real() * c.row[k].real() + a.imag() * c.row[k].imag();
+      }
+      out[static_cast<size_t>(c.component)] += c.is_baseline ? -s : s;
+    }
+  }
+  return out;
 }
 
 std::vector<float> SpectralComposer::compose_waveform(const std::vector<uint8_t>& keep) const {

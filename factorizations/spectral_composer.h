@@ -47,6 +47,14 @@ class SpectralComposer {
   void compose(const uint8_t* keep, float* features) const;
   /// Frames [first, first + count) of the features for `keep`, written to out [n_mels × count].
   void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const;
+  /// Features [n_mels × frames] for continuous gains: X = background + Σ_i g_i C_i + (1 − g_i) B_i
+  /// per frame, then power → mel → log. Gains of 0 and 1 compose what compose() does, bit for bit.
+  void compose_gains(const double* gains, float* features) const;
+  /// Σ_cells upstream · ∂features/∂g_i for each component i, at `gains` (upstream [n_mels × frames]).
+  /// Chain rule through the log (0 where the dB floor amin clamps; a cell clamped by top_db passes
+  /// its upstream to the clip's loudest cell, whose value sets the clamp), the mel filterbank, the
+  /// power (or magnitude, 0 at |X| = 0) and ∂X/∂g_i = C_i − B_i.
+  std::vector<double> gains_vjp(const double* gains, const float* upstream) const;
   /// Columns served from the cache so far (for tests and benchmarks).
   int64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
   /// The composed waveform (render, and the reference the tests compare against).
@@ -67,8 +75,14 @@ class SpectralComposer {
   };
   Spectrum spectrum_of(const SignalPart& part, std::vector<float>& scratch) const;
   void add_contributions(const Spectrum& s, int32_t component, bool is_baseline);
-  // Mel values of frame t for `keep` (compressed when the front-end is frame-local), out[m * stride].
-  void frame_column(const uint8_t* keep, int64_t t, float* out, int64_t stride) const;
+  // Σ weight(c) · c over the contributions c to frame t, into acc [bins]: weight 0 skips a part, 1
+  // adds it as it is (so keep-masks and gains of 0 and 1 sum the same values in the same order).
+  template <class Weight>
+  void sum_frame(int64_t t, const Weight& weight, std::vector<ComplexD>& acc) const;
+  // Mel values of frame t (compressed when `compress` and the front-end is frame-local),
+  // out[m * stride], with each contribution weighted as in sum_frame.
+  template <class Weight>
+  void frame_column(const Weight& weight, int64_t t, float* out, int64_t stride, bool compress = true) const;
   void setup_cache();
 
   const FrontEnd& front_end_;

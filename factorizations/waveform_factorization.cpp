@@ -195,6 +195,11 @@ WaveformFactorization::WaveformFactorization(const FrontEnd& front_end, std::vec
 
 void WaveformFactorization::compose(const uint8_t* keep, float* features) const { composer_->compose(keep, features); }
 
+std::vector<double> WaveformFactorization::gains_vjp(const double* gains, const Matrix<float>& upstream) const {
+  check_upstream(upstream);
+  return composer_->gains_vjp(gains, upstream.data());
+}
+
 Audio WaveformFactorization::render(const std::vector<uint8_t>& keep) const {
   check_mask(keep);
   return Audio::mono(composer_->compose_waveform(keep), sample_rate_);

@@ -70,6 +70,10 @@ class WaveformFactorization : public Factorization {
   void compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const override {
     composer_->compose_frames(keep, first, count, out);
   }
+  /// Spectra mixed by gain (SpectralComposer::compose_gains).
+  void compose_gains(const double* gains, float* features) const override { composer_->compose_gains(gains, features); }
+  using Factorization::compose_gains;
+  std::vector<double> gains_vjp(const double* gains, const Matrix<float>& upstream) const override;
   Audio render(const std::vector<uint8_t>& keep) const override;
   std::vector<double> pool(const Matrix<float>& map) const override;
   FrameSpan span(int64_t i) const override { return composer_->span(i); }
