@@ -37,6 +37,15 @@ void EchoFactorization::compose(const uint8_t* keep, float* features) const {
   for (int64_t i = 0; i < size(); ++i) features[i] = keep[i] ? 1.0f : 0.0f;
 }
 
+void EchoFactorization::compose_gains(const double* gains, float* features) const {
+  for (int64_t i = 0; i < size(); ++i) features[i] = static_cast<float>(gains[i]);
+}
+
+std::vector<double> EchoFactorization::gains_vjp(const double*, const Matrix<float>& upstream) const {
+  check_upstream(upstream);
+  return std::vector<double>(upstream.data(), upstream.data() + size());
+}
+
 Audio EchoFactorization::render(const std::vector<uint8_t>&) const { return Audio::silence(22050, 1, 22050); }
 
 std::vector<double> EchoFactorization::pool(const Matrix<float>& map) const {

@@ -22,6 +22,10 @@ class EchoFactorization : public factorizations::Factorization {
   std::string baseline() const override { return "0"; }
   void compose(const uint8_t* keep, float* features) const override;
   using Factorization::compose;
+  /// Frame i = g_i: the features are linear in the gains.
+  void compose_gains(const double* gains, float* features) const override;
+  using Factorization::compose_gains;
+  std::vector<double> gains_vjp(const double* gains, const Matrix<float>& upstream) const override;
   Audio render(const std::vector<uint8_t>& keep) const override;
   std::vector<double> pool(const Matrix<float>& map) const override;
   factorizations::FrameSpan span(int64_t i) const override { return {i, i + 1}; }
