@@ -10,6 +10,7 @@
 #include "core/parallel.h"
 #include "methods/explainer.h"
 #include "methods/input_gradient.h"
+#include "tests/support/test_support.h"
 #include "tests/support/toys.h"
 
 namespace hearsay::methods {
@@ -124,6 +125,32 @@ TEST(SmoothGrad, WithoutNoiseIsTheGradientAndGradientTimesInput) {
   const Explanation times_input =
       explain("smoothgrad", {{"noise_level", 0.0}, {"samples", 2}, {"multiply_by_input", true}}, interacting, f, 7);
   expect_scores(times_input, explain("gradient_x_input", {}, interacting, f).scores);
+}
+
+// NoiseTunnel around IntegratedGradients: without noise each copy is x, so the map is IG's; with noise
+// on a quadratic toy IG at x + ε is exact, and its mean over copies is IG at x plus the pair terms'
+// γ ε_a ε_b, whose mean is 0.
+TEST(SmoothGrad, OverIntegratedGradientsIsIntegratedGradientsAtEachNoisyCopy) {
+  const ScaledEcho f(kKept, kRemoved);
+  const PolynomialToy interacting(kWeights, kPairs, 0.3);
+  const Explanation ig = explain("integrated_gradients", {{"steps", 4}}, interacting, f);
+  const Explanation quiet =
+      explain("smoothgrad", {{"noise_level", 0.0}, {"samples", 3}, {"base", "integrated_gradients"}, {"ig_steps", 4}},
+              interacting, f, 5);
+  expect_scores(quiet, ig.scores);
+  EXPECT_EQ(quiet.gradient_passes, 12);
+  const Explanation noisy = explain(
+      "smoothgrad", {{"noise_level", 0.1}, {"samples", 3000}, {"base", "integrated_gradients"}, {"ig_steps", 2}},
+      interacting, f, 5);
+  expect_scores(noisy, ig.scores, 0.03);
+  // Few samples: the noise shows.
+  const Explanation few =
+      explain("smoothgrad", {{"noise_level", 0.1}, {"samples", 2}, {"base", "integrated_gradients"}, {"ig_steps", 2}},
+              interacting, f, 5);
+  EXPECT_GT(std::fabs(few.scores[0] - ig.scores[0]), 1e-4);
+  EXPECT_THROW_WITH(
+      explainer_registry().create("smoothgrad", {{"base", "integrated_gradients"}, {"multiply_by_input", true}}),
+      ConfigError, "multiply_by_input applies to base gradient only");
 }
 
 // The noise has the stated σ: with pair γ between i and j, ∂f/∂x_i at the noisy copy is g_i + γ ε_j,
