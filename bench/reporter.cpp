@@ -171,16 +171,19 @@ std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std
     }
     Table table;
     table.title = group.front()->study + ", " + group.front()->factorization;
-    table.header = {"method", "mean s", "mean evals", "mean runs", r2_header};
+    table.header = {"method", "mean s", "mean evals", "mean runs", "mean passes", r2_header};
     table.header.insert(table.header.end(), metrics.begin(), metrics.end());
     for (const HeadlineExtra& e : kHeadlineExtras)
       if (extras.count(extra_name(e))) table.header.push_back(extra_name(e));
     table.header.push_back("failed");
     for (const SummaryRow* row : group) {
       const bool any_ok = row->jobs > row->failed;
-      std::vector<std::string> cells{
-          row->method, any_ok ? fixed(row->mean_seconds, 3) : "-", any_ok ? fixed(row->mean_evals, 0) : "-",
-          any_ok ? fixed(row->mean_model_runs, 0) : "-", row->mean_r2 ? fixed(*row->mean_r2, 3) : "-"};
+      std::vector<std::string> cells{row->method,
+                                     any_ok ? fixed(row->mean_seconds, 3) : "-",
+                                     any_ok ? fixed(row->mean_evals, 0) : "-",
+                                     any_ok ? fixed(row->mean_model_runs, 0) : "-",
+                                     any_ok ? fixed(row->mean_gradient_passes, 0) : "-",
+                                     row->mean_r2 ? fixed(*row->mean_r2, 3) : "-"};
       const std::pair<double, size_t> none{0.0, 0};
       for (const std::string& name : metrics) {
         const auto it = row->metrics.find(name);
@@ -478,6 +481,7 @@ nlohmann::json SummaryRow::to_json() const {
           {"mean_seconds", mean_seconds},
           {"mean_evals", mean_evals},
           {"mean_model_runs", mean_model_runs},
+          {"mean_gradient_passes", mean_gradient_passes},
           {"mean_r2", mean_r2 ? nlohmann::json(*mean_r2) : nlohmann::json()},
           {"metrics", means_json(metrics)},
           {"extras", means_json(extras)}};
@@ -485,7 +489,7 @@ nlohmann::json SummaryRow::to_json() const {
 
 std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
   struct Sums {
-    Mean seconds, evals, runs, r2;
+    Mean seconds, evals, runs, passes, r2;
     std::map<std::string, Mean> metrics, extras;
   };
   std::vector<SummaryRow> rows;
@@ -511,6 +515,7 @@ std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
     if (const auto v = number_at(r.cost, "seconds")) s.seconds.add(*v);
     if (const auto v = number_at(r.cost, "evals")) s.evals.add(*v);
     if (const auto v = number_at(r.cost, "model_runs")) s.runs.add(*v);
+    if (const auto v = number_at(r.cost, "gradient_passes")) s.passes.add(*v);
     if (const auto v = number_at(r.explanation, "r2")) s.r2.add(*v);
     for (const auto& [name, metric] : r.metrics.items())
       if (const auto v = r.metric(name)) s.metrics[name].add(*v);
@@ -521,6 +526,7 @@ std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
     rows[i].mean_seconds = sums[i].seconds.value();
     rows[i].mean_evals = sums[i].evals.value();
     rows[i].mean_model_runs = sums[i].runs.value();
+    rows[i].mean_gradient_passes = sums[i].passes.value();
     if (sums[i].r2.n) rows[i].mean_r2 = sums[i].r2.value();
     for (const auto& [name, mean] : sums[i].metrics) rows[i].metrics[name] = mean.pair();
     for (const auto& [name, mean] : sums[i].extras) rows[i].extras[name] = mean.pair();

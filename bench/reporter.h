@@ -84,6 +84,7 @@ struct SummaryRow {
   std::string study, factorization, method;
   size_t jobs = 0, failed = 0;
   double mean_seconds = 0.0, mean_evals = 0.0, mean_model_runs = 0.0;
+  double mean_gradient_passes = 0.0;  ///< forward + backward passes of white-box methods (0 for the others)
   std::optional<double> mean_r2;
   /// metric name -> mean value over the jobs where it applies, and how many those were
   std::map<std::string, std::pair<double, size_t>> metrics;

@@ -173,6 +173,7 @@ TEST(MarkdownReporter, OneTablePerStudyAndFactorization) {
   testing::TempDir dir;
   auto records = sample_records();
   records[3].config["method"] = "occlusion|fast";  // a pipe would end the cell early
+  records[3].cost["gradient_passes"] = 3;          // as a white-box method reports them
   const auto reporter = make_markdown_reporter(dir.path().string());
   reporter->begin(sample_run(dir.path().string()));
   reporter->finish(records);
@@ -181,15 +182,15 @@ TEST(MarkdownReporter, OneTablePerStudyAndFactorization) {
             "5 jobs (shard 1/2 of 10 planned); studies: planted (dataset planted-set, model vgg_small, test accuracy "
             "100.0 %); genres (dataset genres-set, model vgg_small, test accuracy unknown).\n"
             "\n## planted, stems\n\n"
-            "| method | mean s | mean evals | mean runs | R² | agreement | ground_truth_rank | agreement.top1 | "
-            "ground_truth_rank.hit_at_1 | failed |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-            "| lime | 2.000 | 200 | 200 | 0.500 | 0.800 (1) | 1.000 (2) | 1/1 | 1/2 | 1 |\n"
-            "| occlusion\\|fast | 0.500 | 8 | 8 | - | 0.400 (1) | 1.000 (1) | 0/1 | 0/1 | 0 |\n"
+            "| method | mean s | mean evals | mean runs | mean passes | R² | agreement | ground_truth_rank | "
+            "agreement.top1 | ground_truth_rank.hit_at_1 | failed |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            "| lime | 2.000 | 200 | 200 | 0 | 0.500 | 0.800 (1) | 1.000 (2) | 1/1 | 1/2 | 1 |\n"
+            "| occlusion\\|fast | 0.500 | 8 | 8 | 3 | - | 0.400 (1) | 1.000 (1) | 0/1 | 0/1 | 0 |\n"
             "\n## genres, grid\n\n"
-            "| method | mean s | mean evals | mean runs | R² | deletion_auc | failed |\n"
-            "|---|---:|---:|---:|---:|---:|---:|\n"
-            "| lime | 2.000 | 50 | 50 | 0.250 | 0.125 (1) | 0 |\n");
+            "| method | mean s | mean evals | mean runs | mean passes | R² | deletion_auc | failed |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|\n"
+            "| lime | 2.000 | 50 | 50 | 0 | 0.250 | 0.125 (1) | 0 |\n");
 }
 
 TEST(ConsoleReporter, PlainLinesForFreshJobsAndOneLineForResumedOnes) {
@@ -214,13 +215,12 @@ TEST(ConsoleReporter, PlainLinesForFreshJobsAndOneLineForResumedOnes) {
             "[4/5] ok planted jazz.00003 stems occlusion 0.5 s\n"
             "[5/5] ok genres blues.00000 grid lime 2 s\n");
   EXPECT_NE(text.find("  planted (dataset planted-set, model vgg_small, test accuracy 100.0 %)\n"), std::string::npos);
-  EXPECT_NE(
-      text.find("\nplanted, stems\n"
-                "method     mean s  mean evals  mean runs  mean R2  agreement  ground_truth_rank  agreement.top1  "
-                "ground_truth_rank.hit_at_1  failed\n"
-                "lime        2.000         200        200    0.500  0.800 (1)          1.000 (2)             1/1  "
-                "                       1/2       1\n"),
-      std::string::npos)
+  EXPECT_NE(text.find("\nplanted, stems\n"
+                      "method     mean s  mean evals  mean runs  mean passes  mean R2  agreement  ground_truth_rank  "
+                      "agreement.top1  ground_truth_rank.hit_at_1  failed\n"
+                      "lime        2.000         200        200            0    0.500  0.800 (1)          1.000 (2)  "
+                      "           1/1                         1/2       1\n"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("\nfailed jobs (1):\n  planted pop.00002 stems lime: ShapeError: clip shorter than 4 segments\n"),
             std::string::npos)
