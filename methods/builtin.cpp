@@ -1,4 +1,5 @@
 // The built-in explainers: one registration line each.
+#include "methods/component_ig.h"
 #include "methods/exact_shapley.h"
 #include "methods/explainer.h"
 #include "methods/grad_cam.h"
@@ -15,6 +16,7 @@ namespace hearsay::methods {
 const Registry<Explainer>& explainer_registry() {
   static const Registry<Explainer> registry = [] {
     Registry<Explainer> r("explainer");
+    r.add<ComponentIg>("component_ig", "integrated gradients over the components' gains (Aumann-Shapley values)");
     r.add<ExactShapley>("exact_shapley", "exact Shapley values over all 2^M coalitions");
     r.add<GradCam>("grad_cam", "Grad-CAM at a convolutional layer, pooled onto the components");
     r.add<GradientXInput>("gradient_x_input", "gradient x (input - baseline), baseline zero or the factorization's");

@@ -1,0 +1,145 @@
+// Integrated gradients over components (component_ig) on closed forms: with an EchoFactorization the
+// PolynomialToy's logit is multilinear in the gains, so the Aumann–Shapley values equal exact Shapley
+// (and exact_shapley's scores); completeness on the probability; batching changes nothing; refusals
+// by name.
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "methods/explainer.h"
+#include "tests/support/test_support.h"
+#include "tests/support/toys.h"
+
+namespace hearsay::methods {
+namespace {
+
+using testing::EchoFactorization;
+using testing::PolynomialToy;
+
+const std::vector<double> kWeights{0.5, -1.0, 2.0, -0.25, 1.5, 0.75};
+const std::vector<PolynomialToy::Pair> kPairs{{0, 2, 1.0}, {1, 3, -0.5}, {4, 5, 0.8}};
+
+Explanation explain(const std::string& method, const nlohmann::json& options, const models::Model& model,
+                    const factorizations::Factorization& f, models::Output output = models::Output::logits) {
+  Evaluator evaluator(model, f);
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.target = 0;
+  request.output = output;
+  return explainer_registry().create(method, options)->explain(request);
+}
+
+// v(S) = bias + Σ w + Σ γ over S is multilinear in the gains, so ∂F/∂g_i along the diagonal is
+// w_i + Σ_{pairs ∋ i} γ α, whose integral is the Shapley value w_i + Σ γ / 2; a rule exact for
+// degree-1 polynomials gets it to rounding.
+TEST(ComponentIg, EqualsExactShapleyOnAMultilinearToy) {
+  const PolynomialToy toy(kWeights, kPairs, 0.3);
+  const EchoFactorization f(static_cast<int64_t>(kWeights.size()));
+  const std::vector<double> shapley = toy.shapley();
+  const Explanation exact = explain("exact_shapley", {}, toy, f);
+  for (const nlohmann::json& options :
+       {nlohmann::json::object(), nlohmann::json{{"steps", 1}}, nlohmann::json{{"method", "riemann_middle"}},
+        nlohmann::json{{"method", "riemann_trapezoid"}, {"steps", 2}}}) {
+    const Explanation e = explain("component_ig", options, toy, f);
+    ASSERT_EQ(e.scores.size(), shapley.size());
+    for (size_t i = 0; i < shapley.size(); ++i) {
+      EXPECT_NEAR(e.scores[i], shapley[i], 1e-6) << options.dump() << ", component " << i;
+      EXPECT_NEAR(e.scores[i], exact.scores[i], 1e-6) << options.dump() << ", component " << i;
+    }
+    EXPECT_FALSE(e.map.has_value());
+    EXPECT_EQ(e.gradient_passes, e.options["steps"].get<int>());
+    EXPECT_NEAR(e.diagnostics["completeness_error"].get<double>(), 0.0, 1e-6);
+    for (const std::string& w : e.warnings) EXPECT_EQ(w.find("completeness"), std::string::npos) << w;
+  }
+}
+
+// A left Riemann sum with one node reads the gradient at "nothing kept" only: the pair terms are
+// lost, which the quadrature (not the composition) decides.
+TEST(ComponentIg, TheQuadratureRuleIsTheOneAsked) {
+  const PolynomialToy toy(kWeights, kPairs, 0.3);
+  const EchoFactorization f(static_cast<int64_t>(kWeights.size()));
+  const Explanation e = explain("component_ig", {{"method", "riemann_left"}, {"steps", 1}}, toy, f);
+  for (size_t i = 0; i < kWeights.size(); ++i) EXPECT_NEAR(e.scores[i], kWeights[i], 1e-6) << "component " << i;
+  EXPECT_NEAR(e.diagnostics["completeness_error"].get<double>(), -(1.0 + -0.5 + 0.8), 1e-6);
+}
+
+// On the probability (not multilinear in the gains) the scores still add up to f(all) − f(none), to
+// the quadrature's error, and a one-node rule is warned about.
+TEST(ComponentIg, MeetsCompletenessOnTheProbabilityAndWarnsWhenItDoesNot) {
+  const PolynomialToy toy(kWeights, kPairs, -0.5);
+  const EchoFactorization f(static_cast<int64_t>(kWeights.size()));
+  const Explanation e = explain("component_ig", {}, toy, f, models::Output::probabilities);
+  const double sum = std::accumulate(e.scores.begin(), e.scores.end(), 0.0);
+  const double change = e.full_output - e.empty_output;
+  ASSERT_GT(std::abs(change), 0.1);
+  // The toy's outputs are floats: 1e-6 is their rounding, far below the 1 % the warning starts at.
+  EXPECT_NEAR(sum, change, 1e-6);
+  EXPECT_LT(e.diagnostics["relative_completeness_error"].get<double>(), 1e-5);
+  EXPECT_DOUBLE_EQ(e.intercept, e.empty_output);
+  for (const std::string& w : e.warnings) EXPECT_EQ(w.find("completeness"), std::string::npos) << w;
+  const Explanation rough =
+      explain("component_ig", {{"method", "riemann_left"}, {"steps", 1}}, toy, f, models::Output::probabilities);
+  EXPECT_GT(rough.diagnostics["relative_completeness_error"].get<double>(), 0.01);
+  ASSERT_EQ(rough.warnings.size(), 1u);
+  EXPECT_NE(rough.warnings[0].find("component_ig"), std::string::npos) << rough.warnings[0];
+  EXPECT_NE(rough.warnings[0].find("completeness"), std::string::npos) << rough.warnings[0];
+}
+
+TEST(ComponentIg, TheBatchChangesNothing) {
+  const PolynomialToy toy(kWeights, kPairs, -0.5);
+  const EchoFactorization f(static_cast<int64_t>(kWeights.size()));
+  const Explanation one = explain("component_ig", {{"batch", 1}, {"steps", 7}}, toy, f, models::Output::probabilities);
+  for (int batch : {3, 7, 64}) {
+    const Explanation e =
+        explain("component_ig", {{"batch", batch}, {"steps", 7}}, toy, f, models::Output::probabilities);
+    EXPECT_EQ(e.scores, one.scores) << "batch " << batch;
+  }
+}
+
+TEST(ComponentIg, DefaultsAndCapabilities) {
+  const auto method = explainer_registry().create("component_ig");
+  EXPECT_EQ(method->options()["steps"], 32);
+  EXPECT_EQ(method->options()["method"], "gauss_legendre");
+  EXPECT_EQ(method->options()["batch"], 8);
+  const Capabilities c = method->capabilities();
+  EXPECT_TRUE(c.needs_gradients);
+  EXPECT_FALSE(c.dense_map);
+  EXPECT_FALSE(c.stochastic);
+  EXPECT_EQ(c.default_output, models::Output::probabilities);
+}
+
+// An EchoFactorization that composes keep-masks only (the Factorization defaults for gains).
+class MaskOnlyEcho : public EchoFactorization {
+ public:
+  using EchoFactorization::EchoFactorization;
+  void compose_gains(const double* gains, float* features) const override {
+    Factorization::compose_gains(gains, features);
+  }
+  using EchoFactorization::compose_gains;
+  std::vector<double> gains_vjp(const double* gains, const Matrix<float>& upstream) const override {
+    return Factorization::gains_vjp(gains, upstream);
+  }
+};
+
+TEST(ComponentIg, RefusesBadOptionsBlackBoxesAndFactorizationsWithoutGainsByName) {
+  const auto& registry = explainer_registry();
+  EXPECT_THROW_WITH(registry.create("component_ig", {{"method", "simpson"}}), ConfigError, "simpson", "gauss_legendre");
+  EXPECT_THROW_WITH(registry.create("component_ig", {{"method", "riemann_trapezoid"}, {"steps", 1}}), ConfigError,
+                    "component_ig", "riemann_trapezoid");
+  EXPECT_THROW_WITH(registry.create("component_ig", {{"steps", 0}}), ConfigError, "steps");
+  EXPECT_THROW_WITH(registry.create("component_ig", {{"batch", 0}}), ConfigError, "batch");
+  const PolynomialToy toy({1.0, 2.0}, {});
+  const testing::BlackBox box(toy);
+  const EchoFactorization echo(2);
+  EXPECT_THROW_WITH(explain("component_ig", {}, box, echo), UnsupportedModelError, "component_ig");
+  const MaskOnlyEcho mask_only(2);
+  EXPECT_THROW_WITH(explain("component_ig", {}, toy, mask_only), ConfigError, "'echo' factorization", "component_ig",
+                    "stems");
+}
+
+}  // namespace
+}  // namespace hearsay::methods
