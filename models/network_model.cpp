@@ -422,6 +422,36 @@ LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const 
   return result;
 }
 
+std::vector<float> NetworkModel::output_slopes(const float* windows, int64_t clips, int64_t per_clip, int target,
+                                               Output output, Matrix<float>& outputs) const {
+  const int64_t classes = num_classes();
+  const int64_t total = clips * per_clip;
+  std::vector<float> start(static_cast<size_t>(total * classes), 0.0f);
+  if (output == Output::logits) {
+    for (int64_t w = 0; w < total; ++w)
+      start[static_cast<size_t>(w * classes + target)] = 1.0f / static_cast<float>(per_clip);
+    return start;
+  }
+  const Matrix<float> logits = window_logits(windows, total);
+  for (int64_t c = 0; c < clips; ++c) {
+    std::vector<float> mean(static_cast<size_t>(classes), 0.0f);
+    for (int64_t k = 0; k < classes; ++k) {
+      double sum = 0.0;
+      for (int64_t w = 0; w < per_clip; ++w) sum += logits(c * per_clip + w, k);
+      mean[static_cast<size_t>(k)] = static_cast<float>(sum / static_cast<double>(per_clip));
+    }
+    const Matrix<float> p = softmax_rows(Matrix<float>(1, classes, mean));
+    const double pt = p(0, target);
+    for (int64_t k = 0; k < classes; ++k) {
+      outputs(c, k) = p(0, k);
+      const double slope = pt * ((k == target ? 1.0 : 0.0) - p(0, k)) / static_cast<double>(per_clip);
+      for (int64_t w = 0; w < per_clip; ++w)
+        start[static_cast<size_t>((c * per_clip + w) * classes + k)] = static_cast<float>(slope);
+    }
+  }
+  return start;
+}
+
 InputGradients NetworkModel::input_gradients(const float* features, int64_t count, int64_t frames, int target,
                                              Output output) const {
   require_white_box(*this, "input_gradients");
@@ -438,34 +468,9 @@ InputGradients NetworkModel::input_gradients(const float* features, int64_t coun
   const int64_t total = count * per_clip;
   const int64_t per_window = n_mels * window;
 
-  // The gradient of each clip's output[target] w.r.t. each window's logits: 1/windows at the target
-  // for logits; for probabilities, the softmax's Jacobian row over windows, which needs the clip's
-  // logits first (one forward on the fast path). Logits come from the backward passes' own forwards.
   InputGradients out{Matrix<float>(count, n_mels * frames), Matrix<float>(count, classes)};
-  std::vector<float> start(static_cast<size_t>(total * classes), 0.0f);
+  const std::vector<float> start = output_slopes(windows.data(), count, per_clip, target, output, out.outputs);
   std::vector<double> window_sums(static_cast<size_t>(count * classes), 0.0);
-  if (output == Output::logits) {
-    for (int64_t w = 0; w < total; ++w)
-      start[static_cast<size_t>(w * classes + target)] = 1.0f / static_cast<float>(per_clip);
-  } else {
-    const Matrix<float> logits = window_logits(windows.data(), total);
-    for (int64_t c = 0; c < count; ++c) {
-      std::vector<float> mean(static_cast<size_t>(classes), 0.0f);
-      for (int64_t k = 0; k < classes; ++k) {
-        double sum = 0.0;
-        for (int64_t w = 0; w < per_clip; ++w) sum += logits(c * per_clip + w, k);
-        mean[static_cast<size_t>(k)] = static_cast<float>(sum / static_cast<double>(per_clip));
-      }
-      const Matrix<float> p = softmax_rows(Matrix<float>(1, classes, mean));
-      const double pt = p(0, target);
-      for (int64_t k = 0; k < classes; ++k) {
-        out.outputs(c, k) = p(0, k);
-        const double slope = pt * ((k == target ? 1.0 : 0.0) - p(0, k)) / static_cast<double>(per_clip);
-        for (int64_t w = 0; w < per_clip; ++w)
-          start[static_cast<size_t>((c * per_clip + w) * classes + k)] = static_cast<float>(slope);
-      }
-    }
-  }
 
   // Backward passes over full batches of windows, so a window's gradient does not depend on how many
   // windows came with it (as window_logits does).

@@ -79,6 +79,12 @@ class NetworkModel final : public Model, public WhiteBox {
   /// window rule; `starts` receives each clip's window starts.
   std::vector<float> clip_windows(const float* features, int64_t clips, int64_t frames,
                                   std::vector<int64_t>& starts) const;
+  /// The gradient of each clip's output[target] w.r.t. each of its windows' logits, [clips × per_clip ×
+  /// classes]: 1/per_clip at the target for logits; for probabilities the softmax's Jacobian row over
+  /// the windows, from the clips' logits (one forward on the fast path), whose softmax goes to
+  /// `outputs` [clips × classes] (left alone for logits).
+  std::vector<float> output_slopes(const float* windows, int64_t clips, int64_t per_clip, int target, Output output,
+                                   Matrix<float>& outputs) const;
   /// Index into layers_ of `layer`; -1 for "input". ConfigError listing the layers otherwise.
   int64_t layer_index(const std::string& layer) const;
   /// Layers (first, last] of the structured network; first = -1 starts from the input.
