@@ -23,13 +23,40 @@ Capabilities ComponentIg::capabilities() const {
   return c;
 }
 
+namespace {
+
+// The path's nodes α_k ∈ [0, 1] and weights w_k with ∫₀¹ h(α) dα ≈ Σ w_k h(α_k).
+//
+// Why a geometric spacing: a waveform component's gain scales its spectrum, so with a silent baseline
+// its cells' log-mel values move by 20·log10(g) dB: the features change as fast per dB of level at
+// g = 0.001 as at g = 1, the integrand behaves like 1/g down to the dB floor, and nodes spaced
+// linearly in g miss most of the path (32 Gauss–Legendre nodes start at g ≈ 0.0014, 57 dB down; on
+// the planted network the scores then missed f(all) − f(none) by 5 %). With g = a^(1 − s) the
+// integrand becomes h(g) · g · ln(1/a), smooth in s; the remaining [0, a] holds the levels below
+// the dB floor and gets one midpoint node.
+Quadrature path_nodes(const ComponentIgOptions& o, bool additive) {
+  Quadrature q = ig_quadrature(o.method, o.steps);
+  const bool geometric = o.spacing == GainSpacing::geometric || (o.spacing == GainSpacing::automatic && additive);
+  if (!geometric) return q;
+  const double log_range = -std::log(o.min_gain);
+  for (size_t k = 0; k < q.alphas.size(); ++k) {
+    q.alphas[k] = std::exp(-log_range * (1.0 - q.alphas[k]));
+    q.weights[k] *= q.alphas[k] * log_range;
+  }
+  q.alphas.insert(q.alphas.begin(), o.min_gain / 2.0);
+  q.weights.insert(q.weights.begin(), o.min_gain);
+  return q;
+}
+
+}  // namespace
+
 void ComponentIg::run(const ExplainRequest& request, int target, Explanation& out) const {
   Evaluator& evaluator = *request.evaluator;
   const models::Model& model = evaluator.model();
   const factorizations::Factorization& f = evaluator.factorization();
   const models::WhiteBox& box = models::require_white_box(model, name());
   const ComponentIgOptions& options = settings();
-  const Quadrature q = ig_quadrature(options.method, options.steps);
+  const Quadrature q = path_nodes(options, f.additive());
   const int64_t m = f.size();
   const int64_t cells = f.n_mels() * f.frames();
   const auto nodes = static_cast<int64_t>(q.alphas.size());
@@ -65,6 +92,7 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   out.diagnostics["steps"] = options.steps;
   out.diagnostics["method"] = write_options(options)["method"];
   out.diagnostics["batch"] = options.batch;
+  out.diagnostics["nodes"] = nodes;
   out.diagnostics["full_output"] = out.full_output;
   out.diagnostics["empty_output"] = out.empty_output;
   out.diagnostics["scores_sum"] = total;
@@ -81,7 +109,7 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   }
   out.scores = std::move(scores);
   out.intercept = out.empty_output;
-  out.gradient_passes = options.steps;
+  out.gradient_passes = nodes;
 }
 
 }  // namespace hearsay::methods

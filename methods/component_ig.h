@@ -21,11 +21,21 @@
 
 namespace hearsay::methods {
 
+/// Where the quadrature's nodes fall along the gains.
+enum class GainSpacing {
+  automatic,  ///< geometric for factorizations whose components add up as signals (additive()), else linear
+  linear,     ///< α = s: the quadrature's nodes as they are
+  geometric,  ///< α = min_gain^(1 − s) on [min_gain, 1], plus one midpoint node on [0, min_gain]
+};
+
 struct ComponentIgOptions {
   int steps = 32;                              ///< quadrature nodes along the path (one gradient pass each); >= 1
   IgMethod method = IgMethod::gauss_legendre;  ///< quadrature rule, as integrated_gradients
-  int batch = 8;                               ///< path points per white-box call (memory against call overhead)
-  double max_completeness_error = 0.01;        ///< a relative completeness error above this adds a warning
+  /// automatic: geometric for waveform components, linear for cell components
+  GainSpacing spacing = GainSpacing::automatic;
+  double min_gain = 1e-6;                ///< lower end of the geometric spacing (a level 120 dB down), in (0, 0.5]
+  int batch = 8;                         ///< path points per white-box call (memory against call overhead)
+  double max_completeness_error = 0.01;  ///< a relative completeness error above this adds a warning
 
   template <class V>
   void visit(V& v) {
@@ -38,6 +48,11 @@ struct ComponentIgOptions {
               {"riemann_right", IgMethod::riemann_right},
               {"gauss_legendre", IgMethod::gauss_legendre}},
              "quadrature rule of the path integral");
+    v.choice("spacing", spacing,
+             {{"auto", GainSpacing::automatic}, {"linear", GainSpacing::linear}, {"geometric", GainSpacing::geometric}},
+             "nodes along the gains: linear, geometric (equal steps in dB of level), or auto (geometric for waveform "
+             "components)");
+    v("min_gain", min_gain, "lower end of the geometric spacing", Range::between(1e-12, 0.5));
     v("batch", batch, "path points given to the model's white box per call", Range::between(1, 4096));
     v("max_completeness_error", max_completeness_error,
       "|sum(scores) - (f(all) - f(none))| / |f(all) - f(none)| above this adds a warning", Range::at_least(0));
