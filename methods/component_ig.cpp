@@ -32,11 +32,10 @@ namespace {
 // g = 0.001 as at g = 1, the integrand behaves like 1/g down to the dB floor, and nodes spaced
 // linearly in g miss most of the path (32 Gauss–Legendre nodes start at g ≈ 0.0014, 57 dB down; on
 // the planted network the scores then missed f(all) − f(none) by 5 %). With g = a^(1 − s) the
-// integrand becomes h(g) · g · ln(1/a), smooth in s; the remaining [0, a] holds the levels below
+// integrand becomes h(g) · g · ln(1/a), bounded and slowly varying in s; the remaining [0, a] holds the levels below
 // the dB floor and gets one midpoint node.
-Quadrature path_nodes(const ComponentIgOptions& o, bool additive) {
+Quadrature path_nodes(const ComponentIgOptions& o, bool geometric) {
   Quadrature q = ig_quadrature(o.method, o.steps);
-  const bool geometric = o.spacing == GainSpacing::geometric || (o.spacing == GainSpacing::automatic && additive);
   if (!geometric) return q;
   const double log_range = -std::log(o.min_gain);
   for (size_t k = 0; k < q.alphas.size(); ++k) {
@@ -56,7 +55,9 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   const factorizations::Factorization& f = evaluator.factorization();
   const models::WhiteBox& box = models::require_white_box(model, name());
   const ComponentIgOptions& options = settings();
-  const Quadrature q = path_nodes(options, f.additive());
+  const bool geometric =
+      options.spacing == GainSpacing::geometric || (options.spacing == GainSpacing::automatic && f.additive());
+  const Quadrature q = path_nodes(options, geometric);
   const int64_t m = f.size();
   const int64_t cells = f.n_mels() * f.frames();
   const auto nodes = static_cast<int64_t>(q.alphas.size());
@@ -92,6 +93,7 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   out.diagnostics["steps"] = options.steps;
   out.diagnostics["method"] = write_options(options)["method"];
   out.diagnostics["batch"] = options.batch;
+  out.diagnostics["spacing"] = geometric ? "geometric" : "linear";
   out.diagnostics["nodes"] = nodes;
   out.diagnostics["full_output"] = out.full_output;
   out.diagnostics["empty_output"] = out.empty_output;
@@ -101,9 +103,10 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
     const double relative = std::abs(error) / std::abs(change);
     out.diagnostics["relative_completeness_error"] = relative;
     if (relative > options.max_completeness_error)
-      out.warnings.push_back(message("component_ig: the scores sum to ", total, " but f(all) - f(none) = ", change,
-                                     " (", 100.0 * relative, " % off; completeness): increase steps (now ",
-                                     options.steps, ") or use method gauss_legendre"));
+      out.warnings.push_back(
+          message("component_ig: the scores sum to ", total, " but f(all) - f(none) = ", change, " (", 100.0 * relative,
+                  " % off; completeness): increase steps (now ", options.steps, ")",
+                  options.method == IgMethod::gauss_legendre ? "" : " or use method gauss_legendre"));
   } else {
     out.diagnostics["relative_completeness_error"] = nullptr;
   }

@@ -109,6 +109,9 @@ TEST(ComponentIg, GeometricSpacingForAdditiveComponentsIsTheSameIntegral) {
   EXPECT_EQ(automatic.gradient_passes, 33);
   EXPECT_EQ(geometric.gradient_passes, 33);
   EXPECT_EQ(linear.gradient_passes, 32);
+  EXPECT_EQ(automatic.diagnostics["spacing"], "geometric");
+  EXPECT_EQ(linear.diagnostics["spacing"], "linear");
+  EXPECT_EQ(explain("component_ig", {}, toy, cells).diagnostics["spacing"], "linear");
   for (size_t i = 0; i < shapley.size(); ++i) {
     EXPECT_NEAR(automatic.scores[i], shapley[i], 1e-6) << "component " << i;
     EXPECT_EQ(geometric.scores[i], automatic.scores[i]) << "component " << i;
