@@ -129,5 +129,21 @@ TEST(ComponentIgOnTheBuiltInNetwork, AgreementWithExactShapleyIsMeasured) {
   EXPECT_LE(completeness_error(ig), 0.01);
 }
 
+// The path points given to the white box per call change nothing but the time.
+TEST(ComponentIgOnTheBuiltInNetwork, TheBatchChangesNothing) {
+  const FrontEndOptions front_end;
+  const auto model = models::create_model("vgg_small", front_end, {"a", "b", "c"}, 130, 7);
+  const auto clip = testing::stem_clip(2.0, front_end.sample_rate, 5);
+  const auto f = factorizations::factorizer_registry()
+                     .create("stems", {{"segments", 2}})
+                     ->factorize({clip.mix, clip.stems}, model->front_end());
+  methods::Evaluator evaluator(*model, *f);
+  const auto one = explain(evaluator, "component_ig", {{"steps", 8}, {"batch", 1}}, models::Output::probabilities);
+  const auto all = explain(evaluator, "component_ig", {{"steps", 8}, {"batch", 9}}, models::Output::probabilities);
+  ASSERT_EQ(one.scores.size(), all.scores.size());
+  for (size_t i = 0; i < one.scores.size(); ++i)
+    EXPECT_NEAR(one.scores[i], all.scores[i], 1e-6 * std::abs(one.scores[i]) + 1e-9) << f->names()[i];
+}
+
 }  // namespace
 }  // namespace hearsay
