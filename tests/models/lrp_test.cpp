@@ -1,0 +1,302 @@
+// LRP over a layer chain (models/lrp.h): every rule, composite and max-pool variant against the
+// fixtures of scripts/make_lrp_fixtures.py (an independent torch-autograd reference) on the built-in
+// and the TorchScript path; conservation, non-negativity and the ε-LRP = gradient × input identity on
+// a bias-free ReLU network; unsupported layers and bad specs refused by name before any work.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/file_io.h"
+#include "models/load_model.h"
+#include "models/lrp.h"
+#include "tests/models/torch_support.h"
+#include "tests/support/test_support.h"
+
+namespace hearsay::models {
+namespace {
+
+using testing::path;
+using testing::small_network;
+
+std::string lrp_data(const std::string& name) { return (hearsay::testing::data_dir() / "lrp" / name).string(); }
+
+// The chain of a built-in network, as NetworkModel builds it.
+LayerChain builtin_chain(const SequentialNetworkImpl& network) {
+  LayerChain chain;
+  for (const NetworkLayer& layer : network.layers())
+    chain.push_back({{layer.name, layer.type, {}, {}},
+                     [module = layer.module](const torch::Tensor& x) mutable { return module.forward(x); },
+                     layer.module,
+                     std::nullopt});
+  return chain;
+}
+
+torch::jit::Module submodule(torch::jit::Module m, const std::string& dotted) {
+  std::stringstream parts(dotted);
+  std::string part;
+  while (std::getline(parts, part, '.')) m = m.attr(part).toModule();
+  return m;
+}
+
+// The chain of a TorchScript model loaded by hearsay: its white box's layers, each run by its submodule.
+LayerChain script_chain(const Model& model) {
+  const auto& network = dynamic_cast<const NetworkModel&>(model);
+  LayerChain chain;
+  for (const LayerInfo& info : require_white_box(model, "lrp_test").layers()) {
+    torch::jit::Module leaf = submodule(network.script(), info.name);
+    chain.push_back({info, [leaf](const torch::Tensor& x) mutable { return leaf.forward({x}).toTensor(); }, {}, leaf});
+  }
+  return chain;
+}
+
+struct Fixture {
+  nlohmann::json json = read_json_file(lrp_data("cases.json"));
+  int64_t n_mels = json["n_mels"];
+  int64_t frames = json["frames"];
+  int target = json["target"];
+
+  torch::Tensor windows() const {
+    std::vector<float> values;
+    for (const auto& row : json["windows"])
+      for (const auto& v : row) values.push_back(v.get<float>());
+    return torch::tensor(values).reshape({-1, 1, n_mels, frames});
+  }
+  // The target's logit on the output, nothing elsewhere (logits from the reference).
+  torch::Tensor start() const {
+    const int64_t count = static_cast<int64_t>(json["logits"].size());
+    torch::Tensor s = torch::zeros({count, static_cast<int64_t>(json["logits"][0].size())}, torch::kDouble);
+    for (int64_t w = 0; w < count; ++w) s[w][target] = json["logits"][w][target].get<double>();
+    return s;
+  }
+};
+
+LrpSpec spec_of(const nlohmann::json& c) {
+  LrpSpec spec;
+  spec.max_pool = c["max_pool"];
+  for (const auto& r : c["rules"]) {
+    LrpRule rule;
+    rule.name = r["rule"];
+    rule.epsilon = r.value("epsilon", rule.epsilon);
+    rule.gamma = r.value("gamma", rule.gamma);
+    rule.alpha = r.value("alpha", rule.alpha);
+    rule.beta = r.value("beta", rule.beta);
+    rule.low = r.value("low", rule.low);
+    rule.high = r.value("high", rule.high);
+    spec.rules.push_back(rule);
+  }
+  return spec;
+}
+
+// Largest |a − b| relative to the largest |b|.
+double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
+  const torch::Tensor x = a.to(torch::kDouble), y = b.to(torch::kDouble);
+  return (x - y).abs().max().item<double>() / y.abs().max().item<double>();
+}
+
+torch::Tensor expected_relevance(const nlohmann::json& c, const Fixture& f) {
+  std::vector<double> values;
+  for (const auto& row : c["relevance"])
+    for (const auto& v : row) values.push_back(v.get<double>());
+  return torch::tensor(values, torch::kDouble).reshape({-1, 1, f.n_mels, f.frames});
+}
+
+// Every case of the fixture through `chain`, in double (the reference's precision) and in float (the
+// models' precision).
+void expect_fixture_cases(const LayerChain& chain, const std::string& path_name) {
+  const Fixture f;
+  ASSERT_EQ(chain.size(), f.json["layers"].size());
+  for (size_t i = 0; i < chain.size(); ++i) ASSERT_EQ(chain[i].info.name, f.json["layers"][i].get<std::string>());
+  ASSERT_EQ(f.json["cases"].size(), 12u);
+  for (const auto& c : f.json["cases"]) {
+    const std::string name = c["name"];
+    const LrpSpec spec = spec_of(c);
+    check_lrp(chain, spec, path_name);
+    const torch::Tensor expected = expected_relevance(c, f);
+    std::vector<double> sums;
+    const torch::Tensor in_double = lrp_backward(chain, f.windows().to(torch::kDouble), f.start(), spec, sums);
+    EXPECT_LT(relative_error(in_double, expected), 1e-6) << path_name << " case " << name << " (double)";
+    ASSERT_EQ(sums.size(), chain.size());
+    for (size_t i = 0; i < sums.size(); ++i)
+      EXPECT_NEAR(sums[i], c["layer_sums"][i].get<double>(), 1e-6 * (1.0 + std::fabs(sums[i])))
+          << path_name << " case " << name << " layer " << chain[i].info.name;
+    const torch::Tensor in_float = lrp_backward(chain, f.windows(), f.start().to(torch::kFloat), spec, sums);
+    EXPECT_EQ(in_float.scalar_type(), torch::kFloat);
+    EXPECT_LT(relative_error(in_float, expected), 1e-4) << path_name << " case " << name << " (float)";
+  }
+}
+
+TEST(Lrp, EveryRuleAndCompositeEqualsTheReferenceOnTheTorchScriptPath) {
+  const auto model = load_model(lrp_data("vgg"));
+  expect_fixture_cases(script_chain(*model), "torchscript");
+}
+
+// The built-in vgg_small with the fixture's widths and every parameter and buffer of the TorchScript
+// module copied by name.
+VggSmall fixture_vgg() {
+  const Fixture f;
+  VggSmallOptions options;
+  options.channels(f.json["channels"].get<std::vector<int64_t>>());
+  VggSmall net(options, NetworkShape{f.n_mels, f.frames, 3});
+  const torch::jit::Module script = torch::jit::load(lrp_data("vgg/lrp_vgg.pt"));
+  torch::NoGradGuard no_grad;
+  size_t copied = 0;
+  for (const auto& p : script.named_parameters()) {
+    net->named_parameters()[p.name].copy_(p.value);
+    ++copied;
+  }
+  for (const auto& b : script.named_buffers()) {
+    net->named_buffers()[b.name].copy_(b.value);
+    ++copied;
+  }
+  EXPECT_EQ(copied, net->named_parameters().size() + net->named_buffers().size());
+  net->eval();
+  return net;
+}
+
+TEST(Lrp, EveryRuleAndCompositeEqualsTheReferenceOnTheBuiltInPath) {
+  const VggSmall net = fixture_vgg();
+  expect_fixture_cases(builtin_chain(*net), "built-in");
+}
+
+TEST(Lrp, WinnerTakesAllSplitsTiesWhereTheGradientPicksOne) {
+  // The fixture's second window has a flat patch: its equal activations tie in the max-pools.
+  const Fixture f;
+  const auto& cases = f.json["cases"];
+  const auto find = [&](const std::string& name) {
+    for (const auto& c : cases)
+      if (c["name"] == name) return c;
+    throw std::runtime_error("no case " + name);
+  };
+  const torch::Tensor winner = expected_relevance(find("epsilon_plus_flat"), f);
+  const torch::Tensor gradient = expected_relevance(find("epsilon_plus_flat_gradient"), f);
+  EXPECT_GT(relative_error(gradient, winner), 1e-4) << "the fixture must tell the two max-pool variants apart";
+  const VggSmall net = fixture_vgg();
+  const LayerChain chain = builtin_chain(*net);
+  std::vector<double> sums;
+  const torch::Tensor ours =
+      lrp_backward(chain, f.windows().to(torch::kDouble), f.start(), spec_of(find("epsilon_plus_flat_gradient")), sums);
+  EXPECT_LT(relative_error(ours, gradient), 1e-6);
+}
+
+// Every rule `name` with settings, on each layer.
+LrpSpec uniform_spec(size_t layers, const LrpRule& rule) {
+  LrpSpec spec;
+  spec.rules.assign(layers, rule);
+  return spec;
+}
+
+// A built-in vgg_small with no bias anywhere: conv and linear biases zero, and every batch-norm's
+// shift β − μ·s zero (β = μ = 0), so the network is a positively homogeneous ReLU network.
+std::pair<ModelConfig, SequentialNetwork> bias_free_network(int64_t frames) {
+  auto [config, network] = small_network("vgg_small", {{"channels", {4, 8, 8, 8}}}, frames, 71);
+  torch::NoGradGuard no_grad;
+  for (const auto& p : network->named_parameters())
+    if (p.key().find("bias") != std::string::npos) p.value().zero_();
+  for (const auto& b : network->named_buffers())
+    if (b.key().find("running_mean") != std::string::npos) b.value().zero_();
+  return {config, network};
+}
+
+TEST(Lrp, EpsilonLrpConservesTheLogitOnABiasFreeReluNetwork) {
+  auto [config, network] = bias_free_network(40);
+  network->eval();
+  const LayerChain chain = builtin_chain(*network);
+  const auto values = testing::random_windows(3, 32 * 40, 72);
+  const torch::Tensor windows = torch::tensor(values, torch::kDouble).reshape({3, 1, 32, 40});
+  torch::Tensor logits;
+  {
+    torch::NoGradGuard no_grad;
+    logits = network->forward(windows.to(torch::kFloat)).to(torch::kDouble);
+  }
+  for (int target = 0; target < 3; ++target) {
+    torch::Tensor start = torch::zeros_like(logits);
+    start.select(1, target) = logits.select(1, target);
+    LrpRule rule;
+    rule.epsilon = 1e-12;
+    std::vector<double> sums;
+    const torch::Tensor r = lrp_backward(chain, windows, start, uniform_spec(chain.size(), rule), sums);
+    for (int64_t w = 0; w < 3; ++w) {
+      const double explained = logits[w][target].item<double>();
+      EXPECT_NEAR(r[w].sum().item<double>(), explained, 1e-4 * std::fabs(explained)) << "window " << w;
+    }
+    for (size_t i = 0; i < sums.size(); ++i)
+      EXPECT_NEAR(sums[i], start.sum().item<double>(), 1e-4 * std::fabs(start.sum().item<double>()))
+          << "relevance entering " << chain[i].info.name;
+  }
+}
+
+TEST(Lrp, ZPlusAndAlpha1Beta0RelevancesAreNonNegative) {
+  auto [config, network] = bias_free_network(40);
+  network->eval();
+  const LayerChain chain = builtin_chain(*network);
+  const auto values = testing::random_windows(2, 32 * 40, 73);
+  const torch::Tensor windows = torch::tensor(values).reshape({2, 1, 32, 40});
+  torch::Tensor start = torch::zeros({2, 3});
+  start.select(1, 1).fill_(1.0);
+  for (const char* name : {"zplus", "alpha_beta"}) {
+    LrpRule rule;
+    rule.name = name;  // alpha_beta at its defaults α = 1, β = 0
+    std::vector<double> sums;
+    const torch::Tensor r = lrp_backward(chain, windows, start, uniform_spec(chain.size(), rule), sums);
+    EXPECT_GE(r.min().item<double>(), 0.0) << name;
+    EXPECT_GT(r.max().item<double>(), 0.0) << name;
+    for (size_t i = 0; i < sums.size(); ++i) EXPECT_GT(sums[i], 0.0) << name << " at " << chain[i].info.name;
+  }
+}
+
+TEST(Lrp, EpsilonLrpEqualsGradientTimesInputOnABiasFreeReluNetwork) {
+  auto [config, network] = bias_free_network(40);
+  const NetworkModel model(config, network, path(InferencePath::eager));
+  const LayerChain chain = builtin_chain(*network);
+  const auto values = testing::random_windows(1, 32 * 40, 74);
+  const Matrix<float> clip(32, 40, values);
+  for (int target = 0; target < 3; ++target) {
+    // One window covers the clip, so the clip's output is that window's logits.
+    const LayerGradient g = model.layer_gradient(clip, "input", target, Output::logits);
+    ASSERT_EQ(g.window_starts.size(), 1u);
+    torch::Tensor start = torch::zeros({1, 3}, torch::kDouble);
+    start[0][target] = g.output[static_cast<size_t>(target)];
+    LrpRule rule;
+    rule.epsilon = 1e-12;
+    std::vector<double> sums;
+    const torch::Tensor r = lrp_backward(chain, torch::tensor(values, torch::kDouble).reshape({1, 1, 32, 40}), start,
+                                         uniform_spec(chain.size(), rule), sums)
+                                .reshape({-1});
+    const torch::Tensor gradient = torch::tensor(g.gradients, torch::kDouble);
+    const torch::Tensor gradient_x_input = gradient * torch::tensor(values, torch::kDouble);
+    EXPECT_LT(relative_error(r, gradient_x_input), 1e-5) << "target " << target;
+  }
+}
+
+TEST(Lrp, AnUnsupportedLayerIsRefusedByNameAndType) {
+  const auto model = load_model(lrp_data("unsupported"));
+  const LayerChain chain = script_chain(*model);
+  LrpSpec spec = uniform_spec(chain.size(), LrpRule{});
+  EXPECT_THROW_WITH(check_lrp(chain, spec, "unsupported.pt"), UnsupportedModelError, "unsupported.pt", "'squash'",
+                    "Sigmoid", "supported layer types", "Conv2d", "MaxPool2d");
+}
+
+TEST(Lrp, BadSpecsAreRefusedNamingTheLayerAndTheValidChoices) {
+  const VggSmall net = fixture_vgg();
+  const LayerChain chain = builtin_chain(*net);
+  EXPECT_THROW_WITH(check_lrp(chain, uniform_spec(3, LrpRule{}), "m"), ConfigError, "3 rules", "layers");
+  LrpSpec spec = uniform_spec(chain.size(), LrpRule{});
+  spec.rules[1].name = "z_plus";
+  EXPECT_THROW_WITH(check_lrp(chain, spec, "m"), ConfigError, "'block1.conv'", "'z_plus'", "zplus", "wsquare");
+  spec.rules[1] = LrpRule{};
+  spec.rules[1].name = "alpha_beta";
+  spec.rules[1].alpha = 2.0;
+  EXPECT_THROW_WITH(check_lrp(chain, spec, "m"), ConfigError, "alpha - beta = 1");
+  spec.rules[1] = LrpRule{};
+  spec.rules[1].low = 1.0;
+  spec.rules[1].high = -1.0;
+  EXPECT_THROW_WITH(check_lrp(chain, spec, "m"), ConfigError, "low <= high");
+  spec.rules[1] = LrpRule{};
+  spec.max_pool = "argmax";
+  EXPECT_THROW_WITH(check_lrp(chain, spec, "m"), ConfigError, "max_pool", "winner_takes_all", "gradient");
+}
+
+}  // namespace
+}  // namespace hearsay::models
