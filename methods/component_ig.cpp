@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <vector>
 
 #include "core/error.h"
@@ -47,6 +48,23 @@ Quadrature path_nodes(const ComponentIgOptions& o, bool geometric) {
   return q;
 }
 
+// body(k) for k < n on hearsay's threads; the first exception (in k order) is rethrown here, since
+// one may not leave an OpenMP region (a factorization without gains refuses from compose_gains).
+template <class Body>
+void parallel_for(int64_t n, const Body& body) {
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < n; ++k) {
+    try {
+      body(k);
+    } catch (...) {
+      errors[static_cast<size_t>(k)] = std::current_exception();
+    }
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 void ComponentIg::run(const ExplainRequest& request, int target, Explanation& out) const {
@@ -63,25 +81,31 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   const auto nodes = static_cast<int64_t>(q.alphas.size());
 
   // φ = Σ_k w_k · J(α_k)ᵀ ∇f(compose_gains(α_k · 1)): the white box gives the gradient w.r.t. the
-  // features of `batch` path points per call, the factorization carries it back to the gains.
+  // features of `batch` path points per call, the factorization carries it back to the gains. Points
+  // are composed and carried back in parallel, each into its own slot, and summed in node order, so
+  // the scores do not depend on the thread count.
   std::vector<double> scores(static_cast<size_t>(m), 0.0);
   std::vector<float> inputs;
   std::vector<std::vector<double>> gains;
-  Matrix<float> upstream(f.n_mels(), f.frames());
+  std::vector<std::vector<double>> vjps;
   for (int64_t first = 0; first < nodes; first += options.batch) {
     const int64_t n = std::min<int64_t>(options.batch, nodes - first);
     inputs.resize(static_cast<size_t>(n * cells));
     gains.assign(static_cast<size_t>(n), {});
-    for (int64_t k = 0; k < n; ++k) {
+    vjps.assign(static_cast<size_t>(n), {});
+    for (int64_t k = 0; k < n; ++k)
       gains[static_cast<size_t>(k)].assign(static_cast<size_t>(m), q.alphas[static_cast<size_t>(first + k)]);
-      f.compose_gains(gains[static_cast<size_t>(k)].data(), inputs.data() + k * cells);
-    }
+    parallel_for(n,
+                 [&](int64_t k) { f.compose_gains(gains[static_cast<size_t>(k)].data(), inputs.data() + k * cells); });
     const models::InputGradients g = box.input_gradients(inputs.data(), n, f.frames(), target, request.output);
+    parallel_for(n, [&](int64_t k) {
+      const Matrix<float> upstream(f.n_mels(), f.frames(), {g.gradients.row(k), g.gradients.row(k) + cells});
+      vjps[static_cast<size_t>(k)] = f.gains_vjp(gains[static_cast<size_t>(k)].data(), upstream);
+    });
     for (int64_t k = 0; k < n; ++k) {
-      std::copy(g.gradients.row(k), g.gradients.row(k) + cells, upstream.data());
-      const std::vector<double> vjp = f.gains_vjp(gains[static_cast<size_t>(k)].data(), upstream);
       const double w = q.weights[static_cast<size_t>(first + k)];
-      for (int64_t i = 0; i < m; ++i) scores[static_cast<size_t>(i)] += w * vjp[static_cast<size_t>(i)];
+      for (int64_t i = 0; i < m; ++i)
+        scores[static_cast<size_t>(i)] += w * vjps[static_cast<size_t>(k)][static_cast<size_t>(i)];
     }
   }
 
