@@ -55,60 +55,71 @@ Matrix<float> resize_bilinear(const Matrix<float>& in, int64_t out_rows, int64_t
   return out;
 }
 
-void GradCam::run(const ExplainRequest& request, int target, Explanation& out) const {
-  Evaluator& evaluator = *request.evaluator;
-  const models::Model& model = evaluator.model();
-  const auto& factorization = evaluator.factorization();
-  const std::string layer = settings().layer.empty() ? default_cam_layer(model) : settings().layer;
-  const Matrix<float> features =
-      factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1));
+nlohmann::json CamMap::diagnostics() const {
+  return {{"layer", layer},
+          {"layer_shape", layer_shape},
+          {"windows", windows},
+          {"channel_weights_first_window", first_weights}};
+}
+
+CamMap grad_cam_map(const models::Model& model, const std::string& who, const Matrix<float>& features, int target,
+                    models::Output output, const GradCamOptions& options) {
+  CamMap cam;
+  cam.layer = options.layer.empty() ? default_cam_layer(model) : options.layer;
   const models::LayerGradient g =
-      models::require_white_box(model, name()).layer_gradient(features, layer, target, request.output);
+      models::require_white_box(model, who).layer_gradient(features, cam.layer, target, output);
   if (g.shape.size() != 3)
-    throw UnsupportedModelError(message("grad_cam: layer '", layer, "' of model '", model.name(), "' has a ",
+    throw UnsupportedModelError(message(who, ": layer '", cam.layer, "' of model '", model.name(), "' has a ",
                                         g.shape.size(), "-D output; Grad-CAM needs [channels, height, width]"));
   const int64_t channels = g.shape[0];
   const int64_t height = g.shape[1];
   const int64_t width = g.shape[2];
   const int64_t per_window = channels * height * width;
-  const int64_t n_mels = factorization.n_mels();
-  const int64_t frames = factorization.frames();
+  const int64_t n_mels = features.rows();
+  const int64_t frames = features.cols();
   Matrix<double> sum(n_mels, frames, 0.0);
   std::vector<int64_t> cover(static_cast<size_t>(frames), 0);
-  nlohmann::json alphas = nlohmann::json::array();
   for (size_t w = 0; w < g.window_starts.size(); ++w) {
     const float* a = g.activations.data() + static_cast<int64_t>(w) * per_window;
     const float* d = g.gradients.data() + static_cast<int64_t>(w) * per_window;
-    Matrix<float> cam(height, width, 0.0f);
+    Matrix<float> window_cam(height, width, 0.0f);
     std::vector<double> alpha(static_cast<size_t>(channels));
     for (int64_t c = 0; c < channels; ++c) {
       double mean = 0.0;
       for (int64_t k = 0; k < height * width; ++k) mean += d[c * height * width + k];
       alpha[static_cast<size_t>(c)] = mean / static_cast<double>(height * width);
       for (int64_t k = 0; k < height * width; ++k)
-        cam.data()[k] += static_cast<float>(alpha[static_cast<size_t>(c)] * a[c * height * width + k]);
+        window_cam.data()[k] += static_cast<float>(alpha[static_cast<size_t>(c)] * a[c * height * width + k]);
     }
-    if (settings().relu)
-      for (auto& v : cam.values()) v = std::max(v, 0.0f);
-    const Matrix<float> up = resize_bilinear(cam, n_mels, g.window_frames);
+    if (options.relu)
+      for (auto& v : window_cam.values()) v = std::max(v, 0.0f);
+    const Matrix<float> up = resize_bilinear(window_cam, n_mels, g.window_frames);
     const int64_t start = g.window_starts[w];
     for (int64_t t = 0; t < g.window_frames && start + t < frames; ++t) {
       ++cover[static_cast<size_t>(start + t)];
       for (int64_t m = 0; m < n_mels; ++m) sum(m, start + t) += up(m, t);
     }
-    if (w == 0) alphas = alpha;
+    if (w == 0) cam.first_weights = std::move(alpha);
   }
-  Matrix<float> map(n_mels, frames);
+  cam.map = Matrix<float>(n_mels, frames);
   for (int64_t m = 0; m < n_mels; ++m)
     for (int64_t t = 0; t < frames; ++t)
-      map(m, t) = cover[static_cast<size_t>(t)] ? static_cast<float>(sum(m, t) / cover[static_cast<size_t>(t)]) : 0.0f;
-  out.scores = factorization.pool(map);
-  out.map = std::move(map);
+      cam.map(m, t) =
+          cover[static_cast<size_t>(t)] ? static_cast<float>(sum(m, t) / cover[static_cast<size_t>(t)]) : 0.0f;
+  cam.layer_shape = g.shape;
+  cam.windows = g.window_starts.size();
+  return cam;
+}
+
+void GradCam::run(const ExplainRequest& request, int target, Explanation& out) const {
+  const auto& factorization = request.evaluator->factorization();
+  const Matrix<float> features =
+      factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1));
+  CamMap cam = grad_cam_map(request.evaluator->model(), name(), features, target, request.output, settings());
+  out.scores = factorization.pool(cam.map);
+  out.map = std::move(cam.map);
   out.gradient_passes = 1;
-  out.diagnostics["layer"] = layer;
-  out.diagnostics["layer_shape"] = g.shape;
-  out.diagnostics["windows"] = g.window_starts.size();
-  out.diagnostics["channel_weights_first_window"] = alphas;
+  out.diagnostics.update(cam.diagnostics());
 }
 
 }  // namespace hearsay::methods

@@ -8,6 +8,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/configured.h"
 #include "methods/explainer.h"
@@ -38,6 +41,23 @@ class GradCam : public Configured<Explainer, GradCamOptions> {
 /// layer Captum users pass to LayerGradCam; when no layer's type names a convolution, the last
 /// [C, H, W] layer that is not a pooling layer. UnsupportedModelError naming the model when there is none.
 std::string default_cam_layer(const models::Model& model);
+
+/// Grad-CAM's dense map of one clip, and what it was computed at.
+struct CamMap {
+  Matrix<float> map;                  ///< [n_mels × frames]: the windows' maps, averaged where they overlap
+  std::string layer;                  ///< the layer explained at
+  std::vector<int64_t> layer_shape;   ///< its output per window, [C, H, W]
+  size_t windows = 0;                 ///< windows of the window rule
+  std::vector<double> first_weights;  ///< α_c of the first window
+  /// What an explanation reports of it: layer, layer_shape, windows, channel_weights_first_window.
+  nlohmann::json diagnostics() const;
+};
+
+/// Grad-CAM of `features` [n_mels × frames] for class `target` with `options` (an empty layer is
+/// default_cam_layer's); the map GradCam explains with, and guided Grad-CAM multiplies.
+/// UnsupportedModelError naming `who` for a black box or a layer without a [C, H, W] output.
+CamMap grad_cam_map(const models::Model& model, const std::string& who, const Matrix<float>& features, int target,
+                    models::Output output, const GradCamOptions& options);
 
 /// Bilinear resize of a [rows × cols] map to [out_rows × out_cols] with align_corners = false.
 Matrix<float> resize_bilinear(const Matrix<float>& in, int64_t out_rows, int64_t out_cols);
