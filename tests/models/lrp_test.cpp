@@ -9,10 +9,13 @@
 
 #include "core/error.h"
 #include "core/file_io.h"
+#include "methods/evaluator.h"
+#include "methods/lrp.h"
 #include "models/load_model.h"
 #include "models/lrp.h"
 #include "tests/models/torch_support.h"
 #include "tests/support/test_support.h"
+#include "tests/support/toys.h"
 
 namespace hearsay::models {
 namespace {
@@ -160,23 +163,23 @@ TEST(Lrp, EveryRuleAndCompositeEqualsTheReferenceOnTheBuiltInPath) {
   expect_fixture_cases(builtin_chain(*net), "built-in");
 }
 
+const nlohmann::json& fixture_case(const Fixture& f, const std::string& name) {
+  for (const auto& c : f.json["cases"])
+    if (c["name"] == name) return c;
+  throw std::runtime_error("no fixture case " + name);
+}
+
 TEST(Lrp, WinnerTakesAllSplitsTiesWhereTheGradientPicksOne) {
   // The fixture's second window has a flat patch: its equal activations tie in the max-pools.
   const Fixture f;
-  const auto& cases = f.json["cases"];
-  const auto find = [&](const std::string& name) {
-    for (const auto& c : cases)
-      if (c["name"] == name) return c;
-    throw std::runtime_error("no case " + name);
-  };
-  const torch::Tensor winner = expected_relevance(find("epsilon_plus_flat"), f);
-  const torch::Tensor gradient = expected_relevance(find("epsilon_plus_flat_gradient"), f);
+  const torch::Tensor winner = expected_relevance(fixture_case(f, "epsilon_plus_flat"), f);
+  const torch::Tensor gradient = expected_relevance(fixture_case(f, "epsilon_plus_flat_gradient"), f);
   EXPECT_GT(relative_error(gradient, winner), 1e-4) << "the fixture must tell the two max-pool variants apart";
   const VggSmall net = fixture_vgg();
   const LayerChain chain = builtin_chain(*net);
   std::vector<double> sums;
-  const torch::Tensor ours =
-      lrp_backward(chain, f.windows().to(torch::kDouble), f.start(), spec_of(find("epsilon_plus_flat_gradient")), sums);
+  const torch::Tensor ours = lrp_backward(chain, f.windows().to(torch::kDouble), f.start(),
+                                          spec_of(fixture_case(f, "epsilon_plus_flat_gradient")), sums);
   EXPECT_LT(relative_error(ours, gradient), 1e-6);
 }
 
@@ -296,6 +299,164 @@ TEST(Lrp, BadSpecsAreRefusedNamingTheLayerAndTheValidChoices) {
   spec.rules[1] = LrpRule{};
   spec.max_pool = "argmax";
   EXPECT_THROW_WITH(check_lrp(chain, spec, "m"), ConfigError, "max_pool", "winner_takes_all", "gradient");
+}
+
+// ---- End to end: the white box's lrp() (NetworkModel: windows, start = the clip's logit) ----
+
+// Window `w` of the fixture as a clip of exactly one window.
+Matrix<float> fixture_clip(const Fixture& f, int64_t w) {
+  std::vector<float> values;
+  for (const auto& v : f.json["windows"][w]) values.push_back(v.get<float>());
+  return Matrix<float>(f.n_mels, f.frames, values);
+}
+
+// The white box's relevance of each fixture clip equals the reference for every case, and the
+// absorbed relevance closes the sum: start = Σ map + absorbed + padding.
+void expect_white_box_equals_fixture(const Model& model) {
+  const Fixture f;
+  const WhiteBox& box = require_white_box(model, "lrp_test");
+  for (const auto& c : f.json["cases"]) {
+    const torch::Tensor expected = expected_relevance(c, f);
+    for (int64_t w = 0; w < 2; ++w) {
+      const Relevance r = box.lrp(fixture_clip(f, w), f.target, spec_of(c));
+      const torch::Tensor map = torch::tensor(r.map.values(), torch::kDouble);
+      EXPECT_LT(relative_error(map, expected[w].reshape({-1})), 1e-4) << model.name() << " " << c["name"] << " " << w;
+      const double logit = f.json["logits"][w][f.target].get<double>();
+      EXPECT_NEAR(r.start, logit, 1e-5 * std::fabs(logit));
+      EXPECT_EQ(r.padding, 0.0);  // the clip is one whole window
+      EXPECT_NEAR(r.start, map.sum().item<double>() + r.absorbed + r.padding, 1e-6 * (1.0 + std::fabs(r.start)));
+    }
+  }
+}
+
+TEST(Lrp, TheWhiteBoxOfATorchScriptModelEqualsTheReference) {
+  const auto model = load_model(lrp_data("vgg"));
+  expect_white_box_equals_fixture(*model);
+}
+
+ModelConfig fixture_config() {
+  const Fixture f;
+  ModelConfig config;
+  config.architecture = "vgg_small";
+  config.front_end = testing::small_front_end();
+  config.front_end.n_mels = f.n_mels;
+  config.classes = {"a", "b", "c"};
+  config.input_frames = f.frames;
+  config.network_options = {{"channels", f.json["channels"]}};
+  return config;
+}
+
+TEST(Lrp, TheWhiteBoxOfABuiltInNetworkEqualsTheReference) {
+  const NetworkModel model(fixture_config(), fixture_vgg().ptr(), path(InferencePath::frozen));
+  expect_white_box_equals_fixture(model);
+}
+
+TEST(Lrp, WithBiasesTheAbsorbedRelevanceClosesTheSumOverOverlappingWindows) {
+  auto [config, network] = small_network("vgg_small", {{"channels", {4, 8, 8, 8}}}, 40, 81);
+  const NetworkModel model(config, network, path(InferencePath::eager));
+  // 70 frames: windows at 0 and 30, overlapping over frames 30..39.
+  const Matrix<float> clip(32, 70, testing::random_windows(1, 32 * 70, 82));
+  LrpRule rule;
+  rule.name = "zplus";
+  const Relevance r = model.lrp(clip, 2, uniform_spec(model.layers().size(), rule));
+  double sum = 0.0;
+  for (const float v : r.map.values()) sum += v;
+  EXPECT_GT(std::fabs(r.absorbed), 1e-3 * std::fabs(r.start)) << "the biases must absorb something";
+  EXPECT_NEAR(r.start, sum + r.absorbed + r.padding, 1e-5 * std::fabs(r.start));
+  EXPECT_NEAR(r.start, model.logits_from_features(clip.data(), 1, 70)(0, 2), 1e-5 * std::fabs(r.start) + 1e-6)
+      << "the start relevance is the clip's logit (the mean of its windows' logits)";
+}
+
+TEST(Lrp, TheWhiteBoxRefusesAnUnsupportedLayerBeforeAnyWork) {
+  const auto model = load_model(lrp_data("unsupported"));
+  const Matrix<float> clip(16, 32, 0.0f);
+  EXPECT_THROW_WITH(require_white_box(*model, "lrp").lrp(clip, 0, uniform_spec(5, LrpRule{})), UnsupportedModelError,
+                    "'squash'", "Sigmoid", "supported layer types");
+}
+
+// ---- The explainer (methods/lrp.h) ----
+
+std::vector<std::string> rule_names(const LrpSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& r : spec.rules)
+    out.push_back(r.name == "alpha_beta" ? "alpha" + std::to_string(static_cast<int>(r.alpha)) : r.name);
+  return out;
+}
+
+TEST(Lrp, CompositesGiveZennitsRulesPerLayer) {
+  const NetworkModel model(fixture_config(), fixture_vgg().ptr(), path(InferencePath::eager));
+  const auto layers = model.layers();
+  // spec_bn, block1 {conv, bn, relu, pool} ... block4, global_pool, flatten, dropout, fc
+  const auto expect = [&](const nlohmann::json& options, const std::vector<std::string>& convs, const std::string& fc) {
+    const LrpSpec spec = methods::Lrp(options).spec(layers, -80.0, 20.0);
+    const auto names = rule_names(spec);
+    ASSERT_EQ(names.size(), 21u);
+    for (size_t b = 0; b < 4; ++b) {
+      EXPECT_EQ(names[1 + 4 * b], convs[b]) << options.dump() << " block" << b + 1;
+      for (size_t k = 2; k <= 4; ++k) EXPECT_EQ(names[4 * b + k], "epsilon");
+    }
+    EXPECT_EQ(names[0], "epsilon");
+    EXPECT_EQ(names[20], fc) << options.dump();
+    for (const auto& r : spec.rules) {
+      EXPECT_EQ(r.low, -80.0);
+      EXPECT_EQ(r.high, 20.0);
+    }
+  };
+  expect(nlohmann::json::object(), {"flat", "zplus", "zplus", "zplus"}, "epsilon");
+  expect({{"composite", "epsilon_gamma_box"}}, {"zbox", "gamma", "gamma", "gamma"}, "epsilon");
+  expect({{"composite", "epsilon_alpha2_beta1"}}, {"alpha2", "alpha2", "alpha2", "alpha2"}, "epsilon");
+  expect({{"composite", "epsilon"}}, {"epsilon", "epsilon", "epsilon", "epsilon"}, "epsilon");
+  // A name wins over a type.
+  expect({{"rules", {{"Conv2d", "wsquare"}, {"block3.conv", "alpha1_beta0"}, {"Linear", "zplus"}}}},
+         {"wsquare", "wsquare", "alpha1", "wsquare"}, "zplus");
+  const LrpSpec tuned =
+      methods::Lrp(nlohmann::json{{"epsilon", 0.5}, {"gamma", 0.1}, {"max_pool", "gradient"}}).spec(layers, 0, 1);
+  EXPECT_EQ(tuned.max_pool, "gradient");
+  EXPECT_EQ(tuned.rules[1].epsilon, 0.5);
+  EXPECT_EQ(tuned.rules[5].gamma, 0.1);
+}
+
+TEST(Lrp, UnknownRulesLayersAndTypesAreRefusedByName) {
+  EXPECT_THROW_WITH(methods::Lrp(nlohmann::json{{"rules", {{"fc", "z_plus"}}}}), ConfigError, "'fc'", "\"z_plus\"",
+                    "zplus", "alpha2_beta1");
+  EXPECT_THROW_WITH(methods::Lrp(nlohmann::json{{"rules", {"fc"}}}), ConfigError, "'rules'", "object");
+  EXPECT_THROW_WITH(methods::Lrp(nlohmann::json{{"low", 2.0}, {"high", 1.0}}), ConfigError, "low <= high");
+  EXPECT_THROW_WITH(methods::Lrp(nlohmann::json{{"composite", "epsilon_plus"}}), ConfigError, "epsilon_plus_flat",
+                    "epsilon_gamma_box");
+  const NetworkModel model(fixture_config(), fixture_vgg().ptr(), path(InferencePath::eager));
+  EXPECT_THROW_WITH(methods::Lrp(nlohmann::json{{"rules", {{"block9.conv", "flat"}}}}).spec(model.layers(), 0, 1),
+                    ConfigError, "'block9.conv'", "block1.conv", "MaxPool2d");
+}
+
+methods::Explanation explain_toy(const nlohmann::json& options, models::Output output) {
+  const hearsay::testing::PolynomialToy toy({0.5, -1.0, 2.0, 0.25}, {{0, 2, 1.0}}, 0.3);
+  const hearsay::testing::EchoFactorization f(4);
+  methods::Evaluator evaluator(toy, f);
+  methods::ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.target = 0;
+  request.output = output;
+  return methods::Lrp(options).explain(request);
+}
+
+TEST(Lrp, TheExplainerPoolsTheWhiteBoxsRelevanceAndKeepsTheBooks) {
+  const methods::Explanation e = explain_toy(nlohmann::json::object(), models::Output::logits);
+  // The toy gives each linear term w_i x_i (x = 1 with every component kept) to its frame and splits
+  // the pair term between its frames.
+  ASSERT_TRUE(e.map.has_value());
+  const std::vector<double> expected = {0.5 + 0.5, -1.0, 2.0 + 0.5, 0.25};
+  ASSERT_EQ(e.scores.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(e.scores[i], expected[i], 1e-6) << i;
+  EXPECT_EQ(e.gradient_passes, 1);
+  EXPECT_NEAR(e.diagnostics["start"].get<double>(), 0.3 + 0.5 - 1.0 + 2.0 + 0.25 + 1.0, 1e-6);
+  EXPECT_NEAR(e.diagnostics["absorbed"].get<double>(), 0.3, 1e-6);
+  EXPECT_LT(e.diagnostics["conservation"].get<double>(), 1e-6);
+  EXPECT_EQ(e.diagnostics["rules"]["x"], "epsilon");
+}
+
+TEST(Lrp, TheExplainerRefusesProbabilities) {
+  EXPECT_THROW_WITH(explain_toy(nlohmann::json::object(), models::Output::probabilities), ConfigError,
+                    "lrp explains the target's logit");
 }
 
 }  // namespace
