@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "models/fast_path.h"
+#include "models/lrp.h"
+#include "models/modified_backward.h"
 #include "models/network_registry.h"
 
 namespace hearsay::models {
@@ -377,16 +379,20 @@ std::vector<float> NetworkModel::clip_windows(const float* features, int64_t cli
   return windows;
 }
 
-LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
-                                           Output output) const {
-  require_white_box(*this, "layer_gradient");
-  const int64_t n_mels = front_end_.n_mels();
-  const int64_t window = config_.input_frames;
-  HEARSAY_CHECK_AS(ShapeError, features.rows() == n_mels && features.cols() >= 1, "model '", name_,
-                   "': layer_gradient needs features [", n_mels, " x frames], got [", features.rows(), " x ",
+void NetworkModel::check_clip(const Matrix<float>& features, int target, const char* what) const {
+  HEARSAY_CHECK_AS(ShapeError, features.rows() == front_end_.n_mels() && features.cols() >= 1, "model '", name_,
+                   "': ", what, " needs features [", front_end_.n_mels(), " x frames], got [", features.rows(), " x ",
                    features.cols(), "]");
   HEARSAY_CHECK_AS(ConfigError, target >= 0 && target < num_classes(), "model '", name_, "': target class ", target,
                    " is outside 0..", num_classes() - 1);
+}
+
+LayerGradient NetworkModel::layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
+                                           Output output) const {
+  require_white_box(*this, "layer_gradient");
+  check_clip(features, target, "layer_gradient");
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t window = config_.input_frames;
   const int64_t index = layer_index(layer);
   const auto last = static_cast<int64_t>(layers_.size()) - 1;
 
@@ -508,6 +514,73 @@ InputGradients NetworkModel::input_gradients(const float* features, int64_t coun
     std::copy(sum.data(), sum.data() + n_mels * frames, out.gradients.row(c));
   }
   return out;
+}
+
+Relevance NetworkModel::lrp(const Matrix<float>& features, int target, const LrpSpec& spec) const {
+  require_white_box(*this, "lrp");
+  check_clip(features, target, "lrp");
+  check_lrp(layers_, spec, name_);
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t window = config_.input_frames;
+  const int64_t classes = num_classes();
+  std::vector<int64_t> starts;
+  std::vector<float> windows = clip_windows(features.data(), 1, features.cols(), starts);
+  const auto count = static_cast<int64_t>(starts.size());
+  Relevance r;
+  guarded(name_, "to propagate LRP relevance", count, [&] {
+    const torch::Tensor x = input_tensor(windows.data(), count).clone();
+    torch::Tensor logits;
+    {
+      torch::NoGradGuard no_grad;
+      logits = run_layers(x, -1, static_cast<int64_t>(layers_.size()) - 1).to(torch::kFloat).contiguous();
+    }
+    // Each window starts with its share of the clip's logit (the clip's logit is the windows' mean).
+    torch::Tensor start = torch::zeros({count, classes}, torch::kFloat);
+    start.index_put_({torch::indexing::Slice(), target},
+                     logits.index({torch::indexing::Slice(), target}) / static_cast<double>(count));
+    const torch::Tensor relevance = lrp_backward(layers_, x, start, spec, r.layer_sums).to(torch::kFloat).contiguous();
+    r.map = sum_windows(relevance.data_ptr<float>(), starts, n_mels, window, features.cols());
+    r.start = start.sum().item<double>();
+    const double total = relevance.to(torch::kDouble).sum().item<double>();
+    double in_clip = 0.0;
+    for (const float v : r.map.values()) in_clip += v;
+    r.padding = total - in_clip;
+    r.absorbed = r.start - total;
+    const torch::Tensor mean = logits.mean(0).contiguous();
+    r.output.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + classes);
+  });
+  return r;
+}
+
+Matrix<float> NetworkModel::modified_gradient(const Matrix<float>& features, int target, Output output,
+                                              BackwardRule rule, const Matrix<float>* baseline) const {
+  require_white_box(*this, "modified_gradient");
+  check_clip(features, target, "modified_gradient");
+  const int64_t n_mels = front_end_.n_mels();
+  const int64_t window = config_.input_frames;
+  const int64_t classes = num_classes();
+  std::vector<int64_t> starts;
+  std::vector<float> windows = clip_windows(features.data(), 1, features.cols(), starts);
+  std::vector<float> base;
+  if (rule == BackwardRule::rescale) {
+    HEARSAY_CHECK_AS(ShapeError, baseline && baseline->rows() == features.rows() && baseline->cols() == features.cols(),
+                     "model '", name_, "': DeepLIFT's rescale rule needs a baseline shaped like the features [",
+                     features.rows(), " x ", features.cols(), "]");
+    std::vector<int64_t> same;
+    base = clip_windows(baseline->data(), 1, baseline->cols(), same);
+  }
+  const auto count = static_cast<int64_t>(starts.size());
+  Matrix<float> outputs(1, classes);
+  std::vector<float> slopes = output_slopes(windows.data(), 1, count, target, output, outputs);
+  Matrix<float> map;
+  guarded(name_, "to run a modified backward pass", count, [&] {
+    const torch::Tensor x = input_tensor(windows.data(), count).clone();
+    const torch::Tensor b = base.empty() ? torch::Tensor() : input_tensor(base.data(), count).clone();
+    const torch::Tensor start = torch::from_blob(slopes.data(), {count, classes}, torch::kFloat);
+    const torch::Tensor g = modified_backward(layers_, x, b, start, rule).to(torch::kFloat).contiguous();
+    map = sum_windows(g.data_ptr<float>(), starts, n_mels, window, features.cols());
+  });
+  return map;
 }
 
 std::shared_ptr<const Model> NetworkModel::randomized(const std::vector<std::string>& layers, uint64_t seed) const {

@@ -54,6 +54,9 @@ class NetworkModel final : public Model, public WhiteBox {
                                  Output output) const override;
   Matrix<float> run_to_layer(const float* windows, int64_t count, const std::string& layer) const override;
   Matrix<float> run_from_layer(const float* activations, int64_t count, const std::string& layer) const override;
+  Relevance lrp(const Matrix<float>& features, int target, const LrpSpec& spec) const override;
+  Matrix<float> modified_gradient(const Matrix<float>& features, int target, Output output, BackwardRule rule,
+                                  const Matrix<float>* baseline) const override;
   std::shared_ptr<const Model> randomized(const std::vector<std::string>& layers, uint64_t seed) const override;
 
   const ModelConfig& config() const { return config_; }
@@ -79,6 +82,8 @@ class NetworkModel final : public Model, public WhiteBox {
   /// window rule; `starts` receives each clip's window starts.
   std::vector<float> clip_windows(const float* features, int64_t clips, int64_t frames,
                                   std::vector<int64_t>& starts) const;
+  /// ShapeError unless `features` are [n_mels × frames >= 1]; ConfigError for a target outside the classes.
+  void check_clip(const Matrix<float>& features, int target, const char* what) const;
   /// The gradient of each clip's output[target] w.r.t. each of its windows' logits, [clips × per_clip ×
   /// classes]: 1/per_clip at the target for logits; for probabilities the softmax's Jacobian row over
   /// the windows, from the clips' logits (one forward on the fast path), whose softmax goes to

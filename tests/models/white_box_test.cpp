@@ -143,3 +143,60 @@ TEST(WhiteBox, ANonSequentialContainerIsRefusedByItsTypeBeforeAnyWork) {
 
 }  // namespace
 }  // namespace hearsay::models
+
+namespace hearsay::models {
+namespace {
+
+// The wrappers' window rule: over a clip of two overlapping windows and a padded one, a plain
+// backward pass through modified_gradient is the input gradient, for logits and probabilities.
+TEST(WhiteBox, AModifiedBackwardPassWithThePlainRuleIsTheInputGradient) {
+  auto [config, network] = small_network("vgg_small", kTinyVgg, 40, 71);
+  const NetworkModel model(config, network, path(InferencePath::frozen));
+  for (const int64_t frames : {int64_t{70}, int64_t{25}}) {
+    const Matrix<float> features(32, frames, random_windows(1, 32 * frames, 72));
+    for (const Output output : {Output::logits, Output::probabilities}) {
+      const Matrix<float> plain = model.modified_gradient(features, 2, output, BackwardRule::gradient, nullptr);
+      const InputGradients g = model.input_gradients(features.data(), 1, frames, 2, output);
+      double scale = 0.0;
+      for (int64_t k = 0; k < features.size(); ++k) scale = std::max(scale, std::fabs(double{g.gradients(0, k)}));
+      ASSERT_GT(scale, 0.0);
+      for (int64_t k = 0; k < features.size(); ++k)
+        ASSERT_NEAR(plain.data()[k], g.gradients(0, k), 1e-5 * scale) << "frames " << frames << " cell " << k;
+    }
+  }
+  const Matrix<float> features(32, 70, random_windows(1, 32 * 70, 73));
+  EXPECT_THROW_WITH(model.modified_gradient(features, 0, Output::logits, BackwardRule::rescale, nullptr), ShapeError,
+                    "needs a baseline shaped like the features [32 x 70]");
+  EXPECT_THROW_WITH(
+      model.modified_gradient(Matrix<float>(31, 70, 0.0f), 0, Output::logits, BackwardRule::gradient, nullptr),
+      ShapeError, "[32 x frames]");
+}
+
+// LRP over windows: each window starts from its share of the clip's logit, so the relevance in the
+// clip, on the padding and absorbed by biases adds up to the clip's logit.
+TEST(WhiteBox, LrpRelevanceOfAClipAddsUpToItsLogit) {
+  auto [config, network] = small_network("vgg_small", kTinyVgg, 40, 74);
+  const NetworkModel model(config, network, path(InferencePath::frozen));
+  LrpSpec spec;
+  spec.rules.assign(model.layers().size(), LrpRule{});
+  for (const int64_t frames : {int64_t{70}, int64_t{25}}) {
+    const Matrix<float> features(32, frames, random_windows(1, 32 * frames, 75));
+    const Relevance r = model.lrp(features, 1, spec);
+    const Matrix<float> clip = model.logits_from_features(features.data(), 1, frames);
+    EXPECT_NEAR(r.start, clip(0, 1), 1e-4 * (1.0 + std::fabs(clip(0, 1))));
+    ASSERT_EQ(r.output.size(), 3u);
+    EXPECT_NEAR(r.output[1], clip(0, 1), 1e-4 * (1.0 + std::fabs(clip(0, 1))));
+    double sum = 0.0;
+    for (const float v : r.map.values()) sum += v;
+    EXPECT_NEAR(sum + r.padding + r.absorbed, r.start, 1e-5 * (1.0 + std::fabs(r.start)));
+    // 70 frames: windows 0..39 and 30..69, no padding; 25 frames: one window padded past frame 25.
+    if (frames == 70) {
+      EXPECT_NEAR(r.padding, 0.0, 1e-6 * (1.0 + std::fabs(r.start)));
+    } else {
+      EXPECT_GT(std::fabs(r.padding), 1e-4);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hearsay::models
