@@ -1,12 +1,19 @@
 // Modified backward passes over a layer chain (models/modified_backward.h): the gradient rule against
 // autograd of the whole network, guided backpropagation against an independent implementation (a
 // custom autograd ReLU), DeepLIFT's summation-to-delta on built-in networks with real max-pools,
-// closed forms on one-ReLU and one-max-pool chains, and unsupported layers refused by name.
+// closed forms on one-ReLU and one-max-pool chains, and unsupported layers refused by name. Then the
+// same through NetworkModel's window rule and the methods (guided_backprop, guided_grad_cam, deeplift)
+// on built-in and TorchScript networks.
 #include <gtest/gtest.h>
 
+#include "core/audio_io.h"
 #include "core/error.h"
+#include "factorizations/factorization.h"
+#include "methods/explainer.h"
+#include "models/load_model.h"
 #include "models/modified_backward.h"
 #include "tests/models/torch_support.h"
+#include "tests/support/signals.h"
 #include "tests/support/test_support.h"
 
 namespace hearsay::models {
@@ -229,6 +236,111 @@ TEST(ModifiedBackward, RescaleNeedsABaselineShapedLikeTheWindows) {
   for (const torch::Tensor& baseline : {torch::Tensor(), torch::zeros({1, 2})})
     EXPECT_THROW_WITH(modified_backward(chain, x, baseline, torch::ones({2, 1}), BackwardRule::rescale), ShapeError,
                       "the baseline must be shaped like the windows [2, 2]");
+}
+
+// ---- Through NetworkModel (the window rule) and the methods ----
+
+TEST(ModifiedGradientOfAClip, GuidedIsTheGuidedGradientOfEachWindowSummedOverTheWindows) {
+  auto [config, network] = small_network("vgg_small", kTinyVgg, kFrames, 41);
+  const NetworkModel model(config, network, testing::path(InferencePath::eager));
+  // 70 frames: windows at 0 and 30, overlapping over frames 30..39.
+  const int64_t frames = 70;
+  const std::vector<float> values = random_windows(1, kMels * frames, 42);
+  const Matrix<float> features(kMels, frames, values);
+  const int target = 1;
+  const Matrix<float> got = model.modified_gradient(features, target, Output::logits, BackwardRule::guided, nullptr);
+
+  const std::vector<int64_t> starts = window_starts(frames, kFrames);
+  ASSERT_EQ(starts.size(), 2u);
+  const auto count = static_cast<int64_t>(starts.size());
+  std::vector<float> windows(static_cast<size_t>(count * kMels * kFrames));
+  for (int64_t w = 0; w < count; ++w)
+    copy_window(values.data(), kMels, frames, starts[static_cast<size_t>(w)], kFrames, model.silence_value(),
+                windows.data() + w * kMels * kFrames);
+  const torch::Tensor x =
+      torch::from_blob(windows.data(), {count, 1, kMels, kFrames}, torch::kFloat).clone().requires_grad_(true);
+  torch::Tensor y = x;
+  for (NetworkLayer layer : network->layers())
+    y = layer.type == "ReLU" ? GuidedRelu::apply(y) : layer.module.forward(y);
+  // The clip's logit is the windows' mean: each window's logit carries 1/count.
+  torch::Tensor start = torch::zeros({count, kClasses});
+  start.index_put_({torch::indexing::Slice(), target}, 1.0 / static_cast<double>(count));
+  const torch::Tensor g = torch::autograd::grad({y}, {x}, {start})[0].contiguous();
+  const Matrix<float> expected = sum_windows(g.data_ptr<float>(), starts, kMels, kFrames, frames);
+  double scale = 0.0;
+  for (const float v : expected.values()) scale = std::max(scale, std::fabs(double{v}));
+  ASSERT_GT(scale, 0.0);
+  EXPECT_LE(testing::max_difference(got, expected), 1e-5 * scale);
+}
+
+methods::Explanation explain_clip(const Model& model, const Audio& clip, const std::string& method,
+                                  const nlohmann::json& options = nlohmann::json::object()) {
+  const auto f = factorizations::factorizer_registry()
+                     .create("tf_grid", {{"time_segments", 4}, {"frequency_bands", 2}})
+                     ->factorize({clip, {}}, model.front_end());
+  methods::Evaluator evaluator(model, *f);
+  methods::ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.output = Output::logits;
+  return methods::explainer_registry().create(method, options)->explain(request);
+}
+
+// The acceptance for DeepLIFT: on vgg_small (untrained with seeded weights, real max-pools; and
+// the trained planted model) and on a TorchScript chain, the map sums to f(x) − f(x′) of the clip's
+// logit within 1e-4, checked against the evaluator's f(all) and f(none), not the method's diagnostics.
+void expect_summation_to_delta(const Model& model, const Audio& clip) {
+  const methods::Explanation e = explain_clip(model, clip, "deeplift");
+  ASSERT_TRUE(e.map.has_value());
+  double sum = 0.0;
+  for (const float v : e.map->values()) sum += v;
+  const double change = e.full_output - e.empty_output;
+  std::cout << model.name() << ": deeplift sums to " << sum << ", f(x) - f(x') = " << change << ", relative error "
+            << std::abs(sum - change) / std::abs(change) << "\n";
+  ASSERT_GT(std::abs(change), 1e-3) << "the reference does not move the logit: nothing to check";
+  EXPECT_LE(std::abs(sum - change), 1e-4 * std::abs(change)) << model.name();
+  EXPECT_LE(e.diagnostics["relative_delta_error"].get<double>(), 1e-4);
+  // Other warnings (an untrained model's degenerate baseline) are not DeepLIFT's to judge.
+  for (const std::string& w : e.warnings) EXPECT_EQ(w.find("summation-to-delta"), std::string::npos) << w;
+}
+
+TEST(DeepLiftOnNetworks, UntrainedVggSmallSumsToTheLogitsChange) {
+  const FrontEndOptions front_end;
+  const auto model = create_model("vgg_small", front_end, {"a", "b", "c"}, 130, 7);
+  expect_summation_to_delta(*model, hearsay::testing::stem_clip(3.0, front_end.sample_rate, 5).mix);
+}
+
+TEST(DeepLiftOnNetworks, TrainedPlantedVggSmallSumsToTheLogitsChange) {
+  const auto planted = hearsay::testing::data_dir() / "planted";
+  const auto model = load_model((planted / "model").string());
+  LoadOptions load;
+  load.mono = true;
+  load.sample_rate = model->front_end().sample_rate();
+  load.duration_seconds = 3.0;
+  expect_summation_to_delta(*model,
+                            load_audio((planted / "clips" / "church_organ_chords.00008" / "mix.flac").string(), load));
+}
+
+TEST(DeepLiftOnNetworks, TorchScriptChainSumsToTheLogitsChange) {
+  const auto model = load_model((hearsay::testing::data_dir() / "models" / "vgg4").string());
+  expect_summation_to_delta(*model, hearsay::testing::stem_clip(3.0, model->front_end().sample_rate(), 6).mix);
+}
+
+TEST(GuidedGradCamOnNetworks, IsGradCamTimesGuidedBackpropOnVggSmall) {
+  const FrontEndOptions front_end;
+  const auto model = create_model("vgg_small", front_end, {"a", "b", "c"}, 130, 8);
+  const Audio clip = hearsay::testing::stem_clip(4.0, front_end.sample_rate, 9).mix;
+  const methods::Explanation cam = explain_clip(*model, clip, "grad_cam");
+  const methods::Explanation guided = explain_clip(*model, clip, "guided_backprop");
+  const methods::Explanation both = explain_clip(*model, clip, "guided_grad_cam");
+  ASSERT_TRUE(cam.map && guided.map && both.map);
+  ASSERT_EQ(both.map->size(), cam.map->size());
+  double scale = 0.0;
+  for (int64_t k = 0; k < cam.map->size(); ++k)
+    scale = std::max(scale, std::fabs(double{cam.map->data()[k]} * guided.map->data()[k]));
+  ASSERT_GT(scale, 0.0);
+  for (int64_t k = 0; k < cam.map->size(); ++k)
+    ASSERT_NEAR(both.map->data()[k], double{cam.map->data()[k]} * guided.map->data()[k], 1e-6 * scale) << "cell " << k;
+  EXPECT_EQ(both.diagnostics["layer"], "block4.conv");
 }
 
 }  // namespace
