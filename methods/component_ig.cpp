@@ -35,17 +35,37 @@ namespace {
 // the planted network the scores then missed f(all) − f(none) by 5 %). With g = a^(1 − s) the
 // integrand becomes h(g) · g · ln(1/a), bounded and slowly varying in s; the remaining [0, a] holds the levels below
 // the dB floor and gets one midpoint node.
-Quadrature path_nodes(const ComponentIgOptions& o, bool geometric) {
+Quadrature path_nodes(const ComponentIgOptions& o, bool geometric, double min_gain) {
   Quadrature q = ig_quadrature(o.method, o.steps);
   if (!geometric) return q;
-  const double log_range = -std::log(o.min_gain);
+  const double log_range = -std::log(min_gain);
   for (size_t k = 0; k < q.alphas.size(); ++k) {
     q.alphas[k] = std::exp(-log_range * (1.0 - q.alphas[k]));
     q.weights[k] *= q.alphas[k] * log_range;
   }
-  q.alphas.insert(q.alphas.begin(), o.min_gain / 2.0);
-  q.weights.insert(q.weights.begin(), o.min_gain);
+  q.alphas.insert(q.alphas.begin(), min_gain / 2.0);
+  q.weights.insert(q.weights.begin(), min_gain);
   return q;
+}
+
+// The geometric spacing's lower end when min_gain is 0. Below the level where every cell has reached
+// the all-removed input (a silent baseline's dB floor), nothing moves; where the baseline is not
+// silent the input approaches it linearly, so 10⁻³ already passes. The levels a loud clip keeps above
+// the floor depend on the clip and the front-end (one wide mel band holds 40 dB more power than a
+// narrow one), hence the search.
+double lowest_gain(const ComponentIgOptions& o, const factorizations::Factorization& f) {
+  if (o.min_gain > 0.0) return o.min_gain;
+  const auto at = [&](double g) { return f.compose_gains(std::vector<double>(static_cast<size_t>(f.size()), g)); };
+  const Matrix<float> none = at(0.0);
+  const auto distance = [&](const Matrix<float>& x) {
+    double d = 0.0;
+    for (int64_t c = 0; c < x.size(); ++c) d = std::max(d, std::abs(static_cast<double>(x.data()[c]) - none.data()[c]));
+    return d;
+  };
+  const double range = distance(at(1.0));
+  double a = 1e-3;
+  while (a > 1e-15 && distance(at(a)) > 1e-3 * range) a *= 1e-3;
+  return a;
 }
 
 // body(k) for k < n on hearsay's threads; the first exception (in k order) is rethrown here, since
@@ -75,7 +95,8 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   const ComponentIgOptions& options = settings();
   const bool geometric =
       options.spacing == GainSpacing::geometric || (options.spacing == GainSpacing::automatic && f.additive());
-  const Quadrature q = path_nodes(options, geometric);
+  const double min_gain = geometric ? lowest_gain(options, f) : 0.0;
+  const Quadrature q = path_nodes(options, geometric, min_gain);
   const int64_t m = f.size();
   const int64_t cells = f.n_mels() * f.frames();
   const auto nodes = static_cast<int64_t>(q.alphas.size());
@@ -119,6 +140,7 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   out.diagnostics["batch"] = options.batch;
   out.diagnostics["spacing"] = geometric ? "geometric" : "linear";
   out.diagnostics["nodes"] = nodes;
+  if (geometric) out.diagnostics["min_gain"] = min_gain;
   out.diagnostics["full_output"] = out.full_output;
   out.diagnostics["empty_output"] = out.empty_output;
   out.diagnostics["scores_sum"] = total;

@@ -33,7 +33,9 @@ struct ComponentIgOptions {
   IgMethod method = IgMethod::gauss_legendre;  ///< quadrature rule, as integrated_gradients
   /// automatic: geometric for waveform components, linear for cell components
   GainSpacing spacing = GainSpacing::automatic;
-  double min_gain = 1e-6;                ///< lower end of the geometric spacing (a level 120 dB down), in (0, 0.5]
+  /// lower end of the geometric spacing, in [0, 0.5]; 0: the largest of 10⁻³, 10⁻⁶, … (down to 10⁻¹⁵) at
+  /// which the composition is within 0.1 % of the path's range of the all-removed input
+  double min_gain = 0.0;
   int batch = 8;                         ///< path points per white-box call (memory against call overhead)
   double max_completeness_error = 0.01;  ///< a relative completeness error above this adds a warning
 
@@ -52,7 +54,10 @@ struct ComponentIgOptions {
              {{"auto", GainSpacing::automatic}, {"linear", GainSpacing::linear}, {"geometric", GainSpacing::geometric}},
              "nodes along the gains: linear, geometric (equal steps in dB of level), or auto (geometric for waveform "
              "components)");
-    v("min_gain", min_gain, "lower end of the geometric spacing", Range::between(1e-12, 0.5));
+    v("min_gain", min_gain,
+      "lower end of the geometric spacing (0: the largest power of 1e-3 where the input is within 0.1 % of the "
+      "all-removed one)",
+      Range::between(0, 0.5));
     v("batch", batch, "path points given to the model's white box per call", Range::between(1, 4096));
     v("max_completeness_error", max_completeness_error,
       "|sum(scores) - (f(all) - f(none))| / |f(all) - f(none)| above this adds a warning", Range::at_least(0));

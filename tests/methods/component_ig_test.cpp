@@ -3,6 +3,7 @@
 // (and exact_shapley's scores); completeness on the probability; batching changes nothing; refusals
 // by name.
 #include <cmath>
+#include <iostream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -10,7 +11,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/parallel.h"
+#include "factorizations/factorization.h"
 #include "methods/explainer.h"
+#include "tests/support/signals.h"
 #include "tests/support/test_support.h"
 #include "tests/support/toys.h"
 
@@ -122,6 +126,40 @@ TEST(ComponentIg, GeometricSpacingForAdditiveComponentsIsTheSameIntegral) {
   EXPECT_GT(std::abs(coarse.scores[0] - shapley[0]), 1e-3);
 }
 
+// Real waveform components (stems × segments of a synthetic clip, one mel band) under a smooth model
+// of the log-mel features: with the geometric spacing the scores converge to completeness (1.7 % off
+// at 32 steps, 0.28 % at 256; linear spacing is 78 % off at 32: the path's change in dB happens at
+// gains far below its first node), and the parallel composition gives the same scores for any thread
+// count.
+TEST(ComponentIg, StemsUnderASmoothModelAreCompleteAndThreadCountFree) {
+  FrontEndOptions o;
+  o.n_mels = 1;
+  const FrontEnd front_end(o);
+  const auto clip = testing::stem_clip(2.0, o.sample_rate, 3);
+  const auto f = factorizations::factorizer_registry()
+                     .create("stems", {{"segments", 3}})
+                     ->factorize({clip.mix, clip.stems}, front_end);
+  std::vector<double> weights(static_cast<size_t>(f->frames()));
+  for (size_t t = 0; t < weights.size(); ++t) weights[t] = 0.01 * (static_cast<double>(t % 7) - 3.0);
+  const PolynomialToy toy(weights, {{1, 40, 0.001}, {10, 70, -0.002}}, 0.0);
+  set_num_threads(1);
+  const Explanation one = explain("component_ig", {}, toy, *f);
+  set_num_threads(3);
+  const Explanation three = explain("component_ig", {}, toy, *f);
+  set_num_threads(0);
+  EXPECT_EQ(one.scores, three.scores);
+  EXPECT_EQ(one.diagnostics["spacing"], "geometric");
+  const double change = one.full_output - one.empty_output;
+  ASSERT_GT(std::abs(change), 0.1);
+  std::cout << "stems under a quadratic of the dB features: relative completeness error "
+            << one.diagnostics["relative_completeness_error"] << " (32 steps, geometric), "
+            << explain("component_ig", {{"spacing", "linear"}}, toy, *f).diagnostics["relative_completeness_error"]
+            << " (linear), min_gain " << one.diagnostics["min_gain"] << "\n";
+  const Explanation fine = explain("component_ig", {{"steps", 256}}, toy, *f);
+  std::cout << "  with 256 steps: " << fine.diagnostics["relative_completeness_error"] << "\n";
+  EXPECT_LT(fine.diagnostics["relative_completeness_error"].get<double>(), 0.01);
+}
+
 TEST(ComponentIg, TheBatchChangesNothing) {
   const PolynomialToy toy(kWeights, kPairs, -0.5);
   const EchoFactorization f(static_cast<int64_t>(kWeights.size()));
@@ -139,7 +177,7 @@ TEST(ComponentIg, DefaultsAndCapabilities) {
   EXPECT_EQ(method->options()["method"], "gauss_legendre");
   EXPECT_EQ(method->options()["batch"], 8);
   EXPECT_EQ(method->options()["spacing"], "auto");
-  EXPECT_EQ(method->options()["min_gain"], 1e-6);
+  EXPECT_EQ(method->options()["min_gain"], 0.0);
   const Capabilities c = method->capabilities();
   EXPECT_TRUE(c.needs_gradients);
   EXPECT_FALSE(c.dense_map);
@@ -168,7 +206,7 @@ TEST(ComponentIg, RefusesBadOptionsBlackBoxesAndFactorizationsWithoutGainsByName
   EXPECT_THROW_WITH(registry.create("component_ig", {{"steps", 0}}), ConfigError, "steps");
   EXPECT_THROW_WITH(registry.create("component_ig", {{"batch", 0}}), ConfigError, "batch");
   EXPECT_THROW_WITH(registry.create("component_ig", {{"spacing", "log"}}), ConfigError, "log", "geometric");
-  EXPECT_THROW_WITH(registry.create("component_ig", {{"min_gain", 0.0}}), ConfigError, "min_gain");
+  EXPECT_THROW_WITH(registry.create("component_ig", {{"min_gain", 0.6}}), ConfigError, "min_gain");
   const PolynomialToy toy({1.0, 2.0}, {});
   const testing::BlackBox box(toy);
   const EchoFactorization echo(2);
