@@ -1,6 +1,8 @@
 // Factorizations: a Factorizer (settings, registered by name) turns one input into a Factorization
 // with M named components that a person can hear. Every factorization can
-//  - compose(keep) the model input (log-mel features [n_mels × frames]) for any keep-mask,
+//  - compose(keep) the model input (log-mel features [n_mels × frames]) for any keep-mask, and (the
+//    built-in ones) compose_gains(g) for continuous gains in [0, 1] with gains_vjp carrying a feature
+//    gradient back to the gains (integrated gradients over components),
 //  - render(keep) the audio of the kept components (a listenable explanation),
 //  - pool(map) a dense [n_mels × frames] attribution map into one score per component (the sum of the
 //    map over the component's cells; components that share cells, like stems, split each cell by their
