@@ -8,6 +8,7 @@
 
 #include "core/audio_io.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
 #include "models/load_model.h"
@@ -341,6 +342,31 @@ TEST(GuidedGradCamOnNetworks, IsGradCamTimesGuidedBackpropOnVggSmall) {
   for (int64_t k = 0; k < cam.map->size(); ++k)
     ASSERT_NEAR(both.map->data()[k], double{cam.map->data()[k]} * guided.map->data()[k], 1e-6 * scale) << "cell " << k;
   EXPECT_EQ(both.diagnostics["layer"], "block4.conv");
+}
+
+// Same clip, same map, whatever the thread count (LibTorch's and hearsay's own): the modified passes
+// run one batch of all the clip's windows, so no sum changes order.
+TEST(ModifiedGradientOfAClip, MethodsAreBitIdenticalForOneAndTwoThreads) {
+  const auto planted = hearsay::testing::data_dir() / "planted";
+  const auto model = load_model((planted / "model").string());
+  LoadOptions load;
+  load.mono = true;
+  load.sample_rate = model->front_end().sample_rate();
+  load.duration_seconds = 4.0;  // two overlapping windows
+  const Audio clip = load_audio((planted / "clips" / "church_organ_chords.00008" / "mix.flac").string(), load);
+  for (const char* method : {"guided_backprop", "guided_grad_cam", "deeplift"}) {
+    std::vector<methods::Explanation> runs;
+    for (const int threads : {1, 2}) {
+      set_num_threads(threads);
+      set_torch_threads(threads);
+      runs.push_back(explain_clip(*model, clip, method));
+    }
+    set_num_threads(0);
+    set_torch_threads(0);
+    ASSERT_TRUE(runs[0].map && runs[1].map);
+    EXPECT_EQ(runs[0].map->values(), runs[1].map->values()) << method;
+    EXPECT_EQ(runs[0].scores, runs[1].scores) << method;
+  }
 }
 
 }  // namespace
