@@ -211,8 +211,13 @@ bool merged_into_previous(const LayerChain& chain, size_t i) {
   return i > 0 && is_batch_norm(chain[i].info.type) && is_affine(chain[i - 1].info.type);
 }
 
-// z + ε·sign(z), with sign(0) = 1 (zennit's stabiliser): keeps z away from zero without changing its sign.
-Tensor stabilise(const Tensor& z, double epsilon) { return z + epsilon * ((z == 0).to(z.scalar_type()) + z.sign()); }
+// R / (z + ε·sign(z)), with sign(0) = 1 (zennit's stabiliser: keeps z away from zero without changing
+// its sign). Where the denominator is still 0 (ε = 0 and z = 0: an output no input reaches, such as the
+// average of a channel its ReLU silences) no relevance can flow, and the share is 0, not 0/0.
+Tensor share(const Tensor& relevance, const Tensor& z, double epsilon) {
+  const Tensor d = z + epsilon * ((z == 0).to(z.scalar_type()) + z.sign());
+  return torch::where(d == 0, torch::zeros_like(d), relevance / d);
+}
 
 // One term of a rule: the layer with modified weights applied to a (modified) input, with the graph
 // kept so that pull() gives the vector-Jacobian product Wᵀ s with respect to that input.
@@ -242,7 +247,7 @@ Tensor alpha_beta(const Affine& a, const Tensor& x, const Tensor& w, const Tenso
   const Tensor wp = plus_part(w), wn = minus_part(w);
   const auto part = [&](const Tensor& w_pos_in, const Tensor& w_neg_in, const Tensor& bias) {
     const Term t0 = term(a, xp, w_pos_in, bias), t1 = term(a, xn, w_neg_in, Tensor());
-    const Tensor s = relevance / stabilise(t0.output.detach() + t1.output.detach(), epsilon);
+    const Tensor s = share(relevance, t0.output.detach() + t1.output.detach(), epsilon);
     return xp * pull(t0, s) + xn * pull(t1, s);
   };
   Tensor out = alpha * part(wp, wn, plus_part(b));
@@ -261,8 +266,7 @@ Tensor gamma_rule(const Affine& a, const Tensor& x, const Tensor& w, const Tenso
   const Tensor z = a.apply(x, w, b);
   const auto part = [&](const Tensor& w_pos_in, const Tensor& w_neg_in, const Tensor& bias, const Tensor& where) {
     const Term t0 = term(a, xp, w_pos_in, bias), t1 = term(a, xn, w_neg_in, Tensor());
-    const Tensor s =
-        where.to(x.scalar_type()) * relevance / stabilise(t0.output.detach() + t1.output.detach(), epsilon);
+    const Tensor s = where.to(x.scalar_type()) * share(relevance, t0.output.detach() + t1.output.detach(), epsilon);
     return xp * pull(t0, s) + xn * pull(t1, s);
   };
   return part(w_up, w_down, b_up, z > 0) + part(w_down, w_up, b_down, z < 0);
@@ -276,7 +280,7 @@ Tensor affine_relevance(const Affine& a, const Tensor& x, const Tensor& w, const
   const double eps = rule.epsilon;
   if (rule.name == "epsilon") {
     const Term t = term(a, x, w, b);
-    return x * pull(t, relevance / stabilise(t.output.detach(), eps));
+    return x * pull(t, share(relevance, t.output.detach(), eps));
   }
   if (rule.name == "gamma") return gamma_rule(a, x, w, b, relevance, rule.gamma, eps);
   if (rule.name == "alpha_beta") return alpha_beta(a, x, w, b, relevance, rule.alpha, rule.beta, eps);
@@ -287,14 +291,14 @@ Tensor affine_relevance(const Affine& a, const Tensor& x, const Tensor& w, const
     const Term t = term(a, x, w, Tensor());
     const Term tl = term(a, torch::full_like(x, rule.low), plus_part(w), Tensor());
     const Term th = term(a, torch::full_like(x, rule.high), minus_part(w), Tensor());
-    const Tensor s = relevance / stabilise(t.output.detach() - tl.output.detach() - th.output.detach(), eps);
+    const Tensor s = share(relevance, t.output.detach() - tl.output.detach() - th.output.detach(), eps);
     return x * pull(t, s) - rule.low * pull(tl, s) - rule.high * pull(th, s);
   }
   // flat (Lapuschkin et al. 2019: every weight 1) and w² (Montavon et al. 2017): relevance spread by
   // the receptive field's weights alone, whatever the input; both without bias, so they conserve.
   const Tensor modified = rule.name == "flat" ? torch::ones_like(w) : w * w;
   const Term t = term(a, torch::ones_like(x), modified, Tensor());
-  return pull(t, relevance / stabilise(t.output.detach(), eps));
+  return pull(t, share(relevance, t.output.detach(), eps));
 }
 
 // Max pooling, winner takes all: each output's relevance goes to the inputs of its window that equal
@@ -455,7 +459,7 @@ torch::Tensor lrp_backward(const LayerChain& chain, const torch::Tensor& windows
       // y = s·x + t: the ε rule gives each cell s·x / (s·x + t) of its output's relevance.
       const BatchNorm bn = read_batch_norm(layer, model);
       const Tensor sx = x * channel_view(cast(bn.scale(), x), x);
-      relevance = sx * relevance / stabilise(sx + channel_view(cast(bn.shift(), x), x), rule.epsilon);
+      relevance = sx * share(relevance, sx + channel_view(cast(bn.shift(), x), x), rule.epsilon);
     } else if (type == "MaxPool2d" || type == "AdaptiveMaxPool2d") {
       if (spec.max_pool == "gradient")
         relevance = layer_vjp(layer, x, relevance);
@@ -466,7 +470,7 @@ torch::Tensor lrp_backward(const LayerChain& chain, const torch::Tensor& windows
     } else if (type == "AvgPool2d" || type == "AdaptiveAvgPool2d") {
       // The z rule: an average is a linear layer with fixed non-negative weights.
       const Tensor& z = inputs[i + 1];
-      relevance = x * layer_vjp(layer, x, relevance.reshape(z.sizes()) / stabilise(z, rule.epsilon));
+      relevance = x * layer_vjp(layer, x, share(relevance.reshape(z.sizes()), z, rule.epsilon));
     } else {
       // ReLU, dropout (identity in eval mode), flatten and identity pass relevance on, reshaped.
       relevance = relevance.reshape(x.sizes());

@@ -230,6 +230,31 @@ TEST(Lrp, EpsilonLrpConservesTheLogitOnABiasFreeReluNetwork) {
   }
 }
 
+TEST(Lrp, EpsilonZeroLeavesNothingToDivideByZero) {
+  // One channel of the last block silenced (its conv weights and bias 0, its batch-norm shift 0):
+  // its ReLU output, its average and so its relevance are exactly 0, where ε = 0 would divide 0 by 0.
+  auto [config, network] = bias_free_network(40);
+  network->eval();
+  {
+    torch::NoGradGuard no_grad;
+    network->named_parameters()["block4.conv.weight"][2].zero_();
+    network->named_parameters()["block4.bn.bias"][2].fill_(0.0);
+  }
+  const LayerChain chain = builtin_chain(*network);
+  const torch::Tensor windows =
+      torch::tensor(testing::random_windows(2, 32 * 40, 75), torch::kDouble).reshape({2, 1, 32, 40});
+  torch::Tensor start = torch::zeros({2, 3}, torch::kDouble);
+  start.select(1, 0).fill_(1.0);
+  LrpRule exact;
+  exact.epsilon = 0.0;
+  LrpRule tiny;
+  tiny.epsilon = 1e-12;
+  std::vector<double> sums;
+  const torch::Tensor r = lrp_backward(chain, windows, start, uniform_spec(chain.size(), exact), sums);
+  EXPECT_TRUE(torch::isfinite(r).all().item<bool>());
+  EXPECT_LT(relative_error(r, lrp_backward(chain, windows, start, uniform_spec(chain.size(), tiny), sums)), 1e-6);
+}
+
 TEST(Lrp, ZPlusAndAlpha1Beta0RelevancesAreNonNegative) {
   auto [config, network] = bias_free_network(40);
   network->eval();
