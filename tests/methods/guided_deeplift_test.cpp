@@ -89,6 +89,29 @@ TEST(GuidedGradCam, TakesGradCamsLayerOptionAndRefusesAnUnknownLayerByName) {
   EXPECT_THROW_WITH(explainer_registry().create("guided_grad_cam", {{"layers", "x"}}), ConfigError, "layers");
 }
 
+// A detector toy with a layer the modified backward pass cannot pass: it refuses, and counts the
+// Grad-CAM passes that ran before.
+class NoGuidedPass : public DetectorToy {
+ public:
+  using DetectorToy::DetectorToy;
+  Matrix<float> modified_gradient(const Matrix<float>&, int, models::Output, models::BackwardRule,
+                                  const Matrix<float>*) const override {
+    throw UnsupportedModelError("guided backpropagation: layer 'act' has type 'Sigmoid'");
+  }
+  models::LayerGradient layer_gradient(const Matrix<float>& features, const std::string& layer, int target,
+                                       models::Output output) const override {
+    ++layer_passes;
+    return DetectorToy::layer_gradient(features, layer, target, output);
+  }
+  mutable int layer_passes = 0;
+};
+
+TEST(GuidedGradCam, ALayerGuidedBackpropCannotPassIsRefusedBeforeGradCamRuns) {
+  const NoGuidedPass toy(kWeights, {}, kBias);
+  EXPECT_THROW_WITH(explain("guided_grad_cam", {}, toy), UnsupportedModelError, "layer 'act' has type 'Sigmoid'");
+  EXPECT_EQ(toy.layer_passes, 0);
+}
+
 // On the quadratic toy the multipliers are the gradient at the midpoint of x and x′, so with x = 1 and
 // x′ = 0 the map is w_i + Σ_{pairs ∋ i} γ/2: the Shapley values, summing to f(x) − f(x′) exactly.
 TEST(DeepLift, OnAQuadraticIsTheShapleyValuesAndSumsToTheChange) {
