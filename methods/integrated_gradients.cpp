@@ -97,41 +97,10 @@ Capabilities IntegratedGradients::capabilities() const {
   Capabilities c;
   c.needs_gradients = true;
   c.dense_map = true;
-  c.stochastic = settings().baseline == IgBaseline::noise;
+  c.stochastic = settings().baseline == ReferenceInput::noise;
   c.default_output = models::Output::logits;
   return c;
 }
-
-namespace {
-
-Matrix<float> baseline_features(const IntegratedGradientsOptions& options, const factorizations::Factorization& f,
-                                const Matrix<float>& x, uint64_t seed) {
-  const Matrix<float> removed = f.compose(std::vector<uint8_t>(static_cast<size_t>(f.size()), 0));
-  if (options.baseline == IgBaseline::factorization) return removed;
-  if (options.baseline == IgBaseline::zero) return Matrix<float>(x.rows(), x.cols(), 0.0f);
-  if (options.baseline == IgBaseline::mean) {
-    const double sum = std::accumulate(x.values().begin(), x.values().end(), 0.0);
-    return Matrix<float>(x.rows(), x.cols(), static_cast<float>(sum / static_cast<double>(x.values().size())));
-  }
-  // Noise over the values the path could visit: from the lowest to the highest cell of the clip and of
-  // its all-removed input (in log-mel terms, from silence to the loudest cell).
-  const auto [x_lo, x_hi] = std::minmax_element(x.values().begin(), x.values().end());
-  const auto [r_lo, r_hi] = std::minmax_element(removed.values().begin(), removed.values().end());
-  const double lo = std::min(*x_lo, *r_lo);
-  const double hi = std::max(*x_hi, *r_hi);
-  Rng rng(seed);
-  Matrix<float> out(x.rows(), x.cols());
-  for (auto& v : out.values()) v = static_cast<float>(rng.uniform(lo, hi));
-  return out;
-}
-
-double clip_output(const models::Model& model, const Matrix<float>& features, int target, models::Output output) {
-  const Matrix<float> logits = model.logits_from_features(features.data(), 1, features.cols());
-  if (output == models::Output::logits) return logits(0, target);
-  return models::softmax_rows(logits)(0, target);
-}
-
-}  // namespace
 
 void IntegratedGradients::run(const ExplainRequest& request, int target, Explanation& out) const {
   Evaluator& evaluator = *request.evaluator;
@@ -139,7 +108,7 @@ void IntegratedGradients::run(const ExplainRequest& request, int target, Explana
   const auto& factorization = evaluator.factorization();
   const IntegratedGradientsOptions& options = settings();
   const Matrix<float> x = factorization.compose(std::vector<uint8_t>(static_cast<size_t>(factorization.size()), 1));
-  const Matrix<float> base = baseline_features(options, factorization, x, request.seed);
+  const Matrix<float> base = reference_input(options.baseline, factorization, x, request.seed);
   const Quadrature q = ig_quadrature(options.method, options.steps);
 
   // Σ_k w_k ∂f(x′ + α_k (x − x′))/∂x, accumulated in double.

@@ -13,25 +13,18 @@
 
 #include "core/configured.h"
 #include "methods/explainer.h"
+#include "methods/reference_input.h"
 
 namespace hearsay::methods {
 
 /// Quadrature rules over α ∈ [0, 1], named as Captum names its approximation methods.
 enum class IgMethod { riemann_trapezoid, riemann_left, riemann_middle, riemann_right, gauss_legendre };
 
-/// The path's start x′.
-enum class IgBaseline {
-  factorization,  ///< the factorization's input with no component kept, compose(all zeros)
-  zero,           ///< every feature cell 0
-  mean,           ///< every feature cell the mean of the clip's features
-  noise           ///< uniform noise from the lowest to the highest cell of the clip and its all-removed input, seeded
-};
-
 struct IntegratedGradientsOptions {
   int steps = 50;                              ///< quadrature nodes = gradient passes (Captum's n_steps); >= 1
   IgMethod method = IgMethod::gauss_legendre;  ///< Captum's default ("gausslegendre")
-  IgBaseline baseline = IgBaseline::factorization;
-  double max_completeness_error = 0.05;  ///< a relative completeness error above this adds a warning
+  ReferenceInput baseline = ReferenceInput::factorization;  ///< the path's start x′
+  double max_completeness_error = 0.05;                     ///< a relative completeness error above this adds a warning
 
   template <class V>
   void visit(V& v) {
@@ -43,11 +36,7 @@ struct IntegratedGradientsOptions {
               {"riemann_right", IgMethod::riemann_right},
               {"gauss_legendre", IgMethod::gauss_legendre}},
              "quadrature rule of the path integral");
-    v.choice("baseline", baseline,
-             {{"factorization", IgBaseline::factorization},
-              {"zero", IgBaseline::zero},
-              {"mean", IgBaseline::mean},
-              {"noise", IgBaseline::noise}},
+    v.choice("baseline", baseline, reference_input_choices(),
              "path start: the factorization's all-removed input, zeros, the features' mean, or seeded uniform noise");
     v("max_completeness_error", max_completeness_error,
       "|sum(map) - (f(x) - f(baseline))| / |f(x) - f(baseline)| above this adds a warning", Range::at_least(0));

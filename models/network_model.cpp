@@ -556,6 +556,7 @@ Matrix<float> NetworkModel::modified_gradient(const Matrix<float>& features, int
                                               BackwardRule rule, const Matrix<float>* baseline) const {
   require_white_box(*this, "modified_gradient");
   check_clip(features, target, "modified_gradient");
+  check_modified_backward(layers_, rule, name_);
   const int64_t n_mels = front_end_.n_mels();
   const int64_t window = config_.input_frames;
   const int64_t classes = num_classes();

@@ -121,10 +121,13 @@ TEST(GradCam, DefaultLayerIsTheLastConvolutionAsCaptumUsersPickIt) {
 
 // Gradient methods explain the logit (a probability's gradient is damped by the softmax where the
 // model is sure, as Captum's users and the papers avoid); perturbation methods the probability.
+// Methods with a dense map explain the logit, as Captum and the papers do; methods whose scores live on
+// the components (perturbation methods, and component_ig on their scale) explain the probability.
 TEST(GradCam, GradientMethodsExplainTheLogitByDefaultAndPerturbationMethodsTheProbability) {
   for (const auto& name : explainer_registry().names()) {
     const auto c = explainer_registry().create(name)->capabilities();
-    EXPECT_EQ(c.default_output, c.needs_gradients ? models::Output::logits : models::Output::probabilities) << name;
+    EXPECT_EQ(c.default_output, c.dense_map ? models::Output::logits : models::Output::probabilities) << name;
+    EXPECT_TRUE(!c.dense_map || c.needs_gradients) << name << " draws a dense map without the white box";
   }
 }
 
