@@ -329,10 +329,12 @@ void add_explain_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--seed", args->seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
   cmd->add_option("--target", args->target, "Class to explain, by name or index (default: the predicted one)");
-  cmd->add_option("--output", args->output,
-                  "Explain the probability or the logit (default: each method's own: the logit for gradient methods, "
-                  "the probability for perturbation methods; per method: --method-options '{\"lime\": {\"output\": "
-                  "\"logit\"}}')");
+  cmd->add_option(
+      "--output", args->output,
+      "Explain the probability or the logit (default: each method's own: the logit for dense-map gradient methods, "
+      "the probability for perturbation methods and component_ig; per method: --method-options '{\"lime\": "
+      "{\"output\": "
+      "\"logit\"}}')");
   cmd->add_option("--top-k", args->top_k, "Components in the listenable explanation")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

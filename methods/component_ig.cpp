@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "methods/reference_input.h"
 #include "models/white_box.h"
 
 namespace hearsay::methods {
@@ -134,7 +135,6 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   double total = 0.0;
   for (double s : scores) total += s;
   const double change = out.full_output - out.empty_output;
-  const double error = total - change;
   out.diagnostics["steps"] = options.steps;
   out.diagnostics["method"] = write_options(options)["method"];
   out.diagnostics["batch"] = options.batch;
@@ -144,18 +144,11 @@ void ComponentIg::run(const ExplainRequest& request, int target, Explanation& ou
   out.diagnostics["full_output"] = out.full_output;
   out.diagnostics["empty_output"] = out.empty_output;
   out.diagnostics["scores_sum"] = total;
-  out.diagnostics["completeness_error"] = error;
-  if (std::abs(change) > 1e-12) {
-    const double relative = std::abs(error) / std::abs(change);
-    out.diagnostics["relative_completeness_error"] = relative;
-    if (relative > options.max_completeness_error)
-      out.warnings.push_back(
-          message("component_ig: the scores sum to ", total, " but f(all) - f(none) = ", change, " (", 100.0 * relative,
-                  " % off; completeness): increase steps (now ", options.steps, ")",
-                  options.method == IgMethod::gauss_legendre ? "" : " or use method gauss_legendre"));
-  } else {
-    out.diagnostics["relative_completeness_error"] = nullptr;
-  }
+  report_sum_error("completeness_error", "completeness", "the scores sum to", "f(all) - f(none)", total, change,
+                   options.max_completeness_error,
+                   message(": increase steps (now ", options.steps, ")",
+                           options.method == IgMethod::gauss_legendre ? "" : " or use method gauss_legendre"),
+                   out);
   out.scores = std::move(scores);
   out.intercept = out.empty_output;
   out.gradient_passes = nodes;

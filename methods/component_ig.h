@@ -43,13 +43,7 @@ struct ComponentIgOptions {
   void visit(V& v) {
     v("steps", steps, "quadrature nodes along the path in the gains (one gradient pass each)",
       Range::between(1, 100000));
-    v.choice("method", method,
-             {{"riemann_trapezoid", IgMethod::riemann_trapezoid},
-              {"riemann_left", IgMethod::riemann_left},
-              {"riemann_middle", IgMethod::riemann_middle},
-              {"riemann_right", IgMethod::riemann_right},
-              {"gauss_legendre", IgMethod::gauss_legendre}},
-             "quadrature rule of the path integral");
+    v.choice("method", method, ig_method_choices(), "quadrature rule of the path integral");
     v.choice("spacing", spacing,
              {{"auto", GainSpacing::automatic}, {"linear", GainSpacing::linear}, {"geometric", GainSpacing::geometric}},
              "nodes along the gains: linear, geometric (equal steps in dB of level), or auto (geometric for waveform "

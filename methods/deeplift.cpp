@@ -31,23 +31,15 @@ void DeepLift::run(const ExplainRequest& request, int target, Explanation& out) 
   // Summation-to-delta (the paper's defining property): the map's sum against the output's change.
   const double f_base = clip_output(model, base, target, request.output);
   const double change = clip_output(model, x, target, request.output) - f_base;
-  const double error = total - change;
   out.diagnostics["baseline"] = write_options(settings())["baseline"];
   out.diagnostics["baseline_output"] = f_base;
   out.diagnostics["map_sum"] = total;
-  out.diagnostics["delta_error"] = error;
-  if (std::abs(change) > 1e-12) {
-    const double relative = std::abs(error) / std::abs(change);
-    out.diagnostics["relative_delta_error"] = relative;
-    if (relative > settings().max_delta_error)
-      out.warnings.push_back(message("deeplift: the map sums to ", total, " but f(x) - f(baseline) = ", change, " (",
-                                     100.0 * relative, " % off; summation-to-delta)",
-                                     request.output == models::Output::probabilities
-                                         ? ": the softmax is linearised at x; explain the logit for an exact sum"
-                                         : ""));
-  } else {
-    out.diagnostics["relative_delta_error"] = nullptr;
-  }
+  report_sum_error("delta_error", "summation-to-delta", "the map sums to", "f(x) - f(baseline)", total, change,
+                   settings().max_delta_error,
+                   request.output == models::Output::probabilities
+                       ? ": the softmax is linearised at x; explain the logit for an exact sum"
+                       : "",
+                   out);
 }
 
 }  // namespace hearsay::methods

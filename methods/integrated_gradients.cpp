@@ -11,6 +11,16 @@
 
 namespace hearsay::methods {
 
+const std::vector<std::pair<const char*, IgMethod>>& ig_method_choices() {
+  static const std::vector<std::pair<const char*, IgMethod>> choices = {
+      {"riemann_trapezoid", IgMethod::riemann_trapezoid},
+      {"riemann_left", IgMethod::riemann_left},
+      {"riemann_middle", IgMethod::riemann_middle},
+      {"riemann_right", IgMethod::riemann_right},
+      {"gauss_legendre", IgMethod::gauss_legendre}};
+  return choices;
+}
+
 void IntegratedGradientsOptions::validate() const {
   HEARSAY_CHECK_AS(ConfigError, method != IgMethod::riemann_trapezoid || steps >= 2,
                    "integrated_gradients: option 'steps' must be at least 2 for method 'riemann_trapezoid' (both "
@@ -134,22 +144,15 @@ void IntegratedGradients::run(const ExplainRequest& request, int target, Explana
   const double f_x = clip_output(model, x, target, request.output);
   const double f_base = clip_output(model, base, target, request.output);
   const double change = f_x - f_base;
-  const double error = total - change;
   out.diagnostics["steps"] = options.steps;
   out.diagnostics["method"] = write_options(options)["method"];
   out.diagnostics["baseline_output"] = f_base;
   out.diagnostics["map_sum"] = total;
-  out.diagnostics["completeness_error"] = error;
-  if (std::abs(change) > 1e-12) {
-    const double relative = std::abs(error) / std::abs(change);
-    out.diagnostics["relative_completeness_error"] = relative;
-    if (relative > options.max_completeness_error)
-      out.warnings.push_back(message(
-          "integrated_gradients: the map sums to ", total, " but f(x) - f(baseline) = ", change, " (", 100.0 * relative,
-          " % off; completeness): increase steps (now ", options.steps, ") or use method gauss_legendre"));
-  } else {
-    out.diagnostics["relative_completeness_error"] = nullptr;
-  }
+  report_sum_error("completeness_error", "completeness", "the map sums to", "f(x) - f(baseline)", total, change,
+                   options.max_completeness_error,
+                   message(": increase steps (now ", options.steps, ")",
+                           options.method == IgMethod::gauss_legendre ? "" : " or use method gauss_legendre"),
+                   out);
   out.scores = factorization.pool(map);
   out.map = std::move(map);
   out.gradient_passes = options.steps;

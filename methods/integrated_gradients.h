@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/configured.h"
@@ -20,6 +21,9 @@ namespace hearsay::methods {
 /// Quadrature rules over α ∈ [0, 1], named as Captum names its approximation methods.
 enum class IgMethod { riemann_trapezoid, riemann_left, riemann_middle, riemann_right, gauss_legendre };
 
+/// The rules as options name them (Captum's names for its approximation methods).
+const std::vector<std::pair<const char*, IgMethod>>& ig_method_choices();
+
 struct IntegratedGradientsOptions {
   int steps = 50;                              ///< quadrature nodes = gradient passes (Captum's n_steps); >= 1
   IgMethod method = IgMethod::gauss_legendre;  ///< Captum's default ("gausslegendre")
@@ -29,13 +33,7 @@ struct IntegratedGradientsOptions {
   template <class V>
   void visit(V& v) {
     v("steps", steps, "quadrature nodes along the path (one gradient pass each)", Range::between(1, 100000));
-    v.choice("method", method,
-             {{"riemann_trapezoid", IgMethod::riemann_trapezoid},
-              {"riemann_left", IgMethod::riemann_left},
-              {"riemann_middle", IgMethod::riemann_middle},
-              {"riemann_right", IgMethod::riemann_right},
-              {"gauss_legendre", IgMethod::gauss_legendre}},
-             "quadrature rule of the path integral");
+    v.choice("method", method, ig_method_choices(), "quadrature rule of the path integral");
     v.choice("baseline", baseline, reference_input_choices(),
              "path start: the factorization's all-removed input, zeros, the features' mean, or seeded uniform noise");
     v("max_completeness_error", max_completeness_error,

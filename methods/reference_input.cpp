@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <numeric>
 
+#include <cmath>
+
+#include "core/error.h"
 #include "core/random.h"
 
 namespace hearsay::methods {
@@ -42,6 +45,22 @@ double clip_output(const models::Model& model, const Matrix<float>& features, in
   const Matrix<float> logits = model.logits_from_features(features.data(), 1, features.cols());
   if (output == models::Output::logits) return logits(0, target);
   return models::softmax_rows(logits)(0, target);
+}
+
+void report_sum_error(const std::string& key, const std::string& property, const std::string& summed,
+                      const std::string& change_name, double total, double change, double max_relative,
+                      const std::string& advice, Explanation& out) {
+  const double error = total - change;
+  out.diagnostics[key] = error;
+  if (std::abs(change) <= 1e-12) {
+    out.diagnostics["relative_" + key] = nullptr;
+    return;
+  }
+  const double relative = std::abs(error) / std::abs(change);
+  out.diagnostics["relative_" + key] = relative;
+  if (relative > max_relative)
+    out.warnings.push_back(message(out.method, ": ", summed, " ", total, " but ", change_name, " = ", change, " (",
+                                   100.0 * relative, " % off; ", property, ")", advice));
 }
 
 }  // namespace hearsay::methods

@@ -9,6 +9,7 @@
 
 #include "core/matrix.h"
 #include "factorizations/factorization.h"
+#include "methods/explainer.h"
 #include "models/model.h"
 
 namespace hearsay::methods {
@@ -30,5 +31,14 @@ Matrix<float> reference_input(ReferenceInput kind, const factorizations::Factori
 
 /// The clip's output for class `target` at `features` [n_mels × frames] (logit or probability).
 double clip_output(const models::Model& model, const Matrix<float>& features, int target, models::Output output);
+
+/// How far a method's map or scores sum from the change f(x) − f(x′) they attribute (integrated
+/// gradients' completeness, DeepLIFT's summation-to-delta): diagnostics[key] = total − change and
+/// diagnostics["relative_" + key] = |total − change| / |change| (null when the change is 0), and, when
+/// that exceeds `max_relative`, a warning "<method>: <summed> <total> but <change_name> = <change>
+/// (<percent> % off; <property>)<advice>".
+void report_sum_error(const std::string& key, const std::string& property, const std::string& summed,
+                      const std::string& change_name, double total, double change, double max_relative,
+                      const std::string& advice, Explanation& out);
 
 }  // namespace hearsay::methods

@@ -31,6 +31,19 @@ class ScaledEcho : public EchoFactorization {
       features[i] = keep[i] ? kept_[static_cast<size_t>(i)] : removed_[static_cast<size_t>(i)];
   }
   using EchoFactorization::compose;
+  using EchoFactorization::compose_gains;
+  void compose_gains(const double* gains, float* features) const override {
+    for (int64_t i = 0; i < size(); ++i)
+      features[i] = static_cast<float>(gains[i] * kept_[static_cast<size_t>(i)] +
+                                       (1.0 - gains[i]) * removed_[static_cast<size_t>(i)]);
+  }
+  std::vector<double> gains_vjp(const double*, const Matrix<float>& upstream) const override {
+    std::vector<double> out(static_cast<size_t>(size()));
+    for (int64_t i = 0; i < size(); ++i)
+      out[static_cast<size_t>(i)] =
+          upstream.data()[i] * (kept_[static_cast<size_t>(i)] - removed_[static_cast<size_t>(i)]);
+    return out;
+  }
 
  private:
   std::vector<float> kept_, removed_;
@@ -105,6 +118,16 @@ TEST(GradientXInput, IsTheGradientTimesTheInputOrItsDistanceFromTheBaseline) {
   double zero_sum = 0.0;
   for (double s : zero) zero_sum += s;
   EXPECT_GT(std::fabs(zero_sum - (e.full_output - e.empty_output)), 0.1);
+}
+
+// Over components the path runs from the removed values to the kept ones: on a linear model each
+// component gets w_i (kept_i − removed_i), as gradient × input against the factorization's baseline.
+TEST(ComponentIgOnScaledInputs, IsTheWeightTimesTheComponentsChange) {
+  const ScaledEcho f(kKept, kRemoved);
+  const PolynomialToy additive(kWeights, {}, 0.3);
+  const Explanation e = explain("component_ig", {{"steps", 3}}, additive, f);
+  ASSERT_EQ(e.scores.size(), kWeights.size());
+  for (size_t i = 0; i < kWeights.size(); ++i) EXPECT_NEAR(e.scores[i], kWeights[i] * (kKept[i] - kRemoved[i]), 1e-5);
 }
 
 TEST(GradientXInput, RefusesAnUnknownBaselineNamingTheChoices) {
