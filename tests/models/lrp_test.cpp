@@ -192,8 +192,11 @@ LrpSpec uniform_spec(size_t layers, const LrpRule& rule) {
 
 // A built-in vgg_small with no bias anywhere: conv and linear biases zero, and every batch-norm's
 // shift β − μ·s zero (β = μ = 0), so the network is a positively homogeneous ReLU network.
-std::pair<ModelConfig, SequentialNetwork> bias_free_network(int64_t frames) {
-  auto [config, network] = small_network("vgg_small", {{"channels", {4, 8, 8, 8}}}, frames, 71);
+std::pair<ModelConfig, SequentialNetwork> bias_free_network(int64_t frames,
+                                                            const std::string& architecture = "vgg_small",
+                                                            const nlohmann::json& options = {
+                                                                {"channels", {4, 8, 8, 8}}}) {
+  auto [config, network] = small_network(architecture, options, frames, 71);
   torch::NoGradGuard no_grad;
   for (const auto& p : network->named_parameters())
     if (p.key().find("bias") != std::string::npos) p.value().zero_();
@@ -274,29 +277,60 @@ TEST(Lrp, ZPlusAndAlpha1Beta0RelevancesAreNonNegative) {
   }
 }
 
-TEST(Lrp, EpsilonLrpEqualsGradientTimesInputOnABiasFreeReluNetwork) {
-  auto [config, network] = bias_free_network(40);
+// Also on fcn (non-square pools sized for the input) and short_chunk_cnn (a batch-norm folded into a
+// linear layer, global max pooling). Against the white box's float gradient the bar is 1e-5 (the
+// issue's), except for short_chunk_cnn, whose float gradient through nine affine layers is itself off
+// by 2.7e-5; against a float64 autograd gradient of the same network, LRP-0 (ε = 0) agrees within 1e-9
+// for all three.
+struct EquivalenceCase {
+  std::string architecture;
+  nlohmann::json options;
+  double float_tolerance;
+};
+
+class LrpEquivalence : public ::testing::TestWithParam<EquivalenceCase> {};
+
+TEST_P(LrpEquivalence, EpsilonLrpEqualsGradientTimesInputOnABiasFreeReluNetwork) {
+  auto [config, network] = bias_free_network(40, GetParam().architecture, GetParam().options);
   const NetworkModel model(config, network, path(InferencePath::eager));
   const LayerChain chain = builtin_chain(*network);
   const auto values = testing::random_windows(1, 32 * 40, 74);
   const Matrix<float> clip(32, 40, values);
+  const torch::Tensor x = torch::tensor(values, torch::kDouble).reshape({1, 1, 32, 40});
+  LrpRule rule;
+  rule.epsilon = 1e-12;
+  const LrpSpec spec = uniform_spec(chain.size(), rule);
+  std::vector<double> sums;
+  std::vector<torch::Tensor> maps;
   for (int target = 0; target < 3; ++target) {
     // One window covers the clip, so the clip's output is that window's logits.
     const LayerGradient g = model.layer_gradient(clip, "input", target, Output::logits);
     ASSERT_EQ(g.window_starts.size(), 1u);
     torch::Tensor start = torch::zeros({1, 3}, torch::kDouble);
     start[0][target] = g.output[static_cast<size_t>(target)];
-    LrpRule rule;
-    rule.epsilon = 1e-12;
-    std::vector<double> sums;
-    const torch::Tensor r = lrp_backward(chain, torch::tensor(values, torch::kDouble).reshape({1, 1, 32, 40}), start,
-                                         uniform_spec(chain.size(), rule), sums)
-                                .reshape({-1});
-    const torch::Tensor gradient = torch::tensor(g.gradients, torch::kDouble);
-    const torch::Tensor gradient_x_input = gradient * torch::tensor(values, torch::kDouble);
-    EXPECT_LT(relative_error(r, gradient_x_input), 1e-5) << "target " << target;
+    maps.push_back(lrp_backward(chain, x, start, spec, sums).reshape({-1}));
+    const torch::Tensor gradient_x_input = torch::tensor(g.gradients, torch::kDouble) * x.reshape({-1});
+    EXPECT_LT(relative_error(maps.back(), gradient_x_input), GetParam().float_tolerance) << "target " << target;
+  }
+  network->to(torch::kDouble);
+  LrpRule lrp0;  // ε = 0: LRP-0, exactly gradient × input where no z is 0
+  lrp0.epsilon = 0.0;
+  for (int target = 0; target < 3; ++target) {
+    const torch::Tensor input = x.clone().requires_grad_(true);
+    const torch::Tensor logit = network->forward(input).select(1, target).sum();
+    const torch::Tensor gradient = torch::autograd::grad({logit}, {input})[0];
+    torch::Tensor start = torch::zeros({1, 3}, torch::kDouble);
+    start[0][target] = logit.item<double>();
+    EXPECT_LT(relative_error(lrp_backward(chain, x, start, uniform_spec(chain.size(), lrp0), sums), gradient * x), 1e-9)
+        << "target " << target;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Networks, LrpEquivalence,
+                         ::testing::Values(EquivalenceCase{"vgg_small", {{"channels", {4, 8, 8, 8}}}, 1e-5},
+                                           EquivalenceCase{"fcn", {{"channels", {4, 4, 6, 6, 4}}}, 1e-5},
+                                           EquivalenceCase{"short_chunk_cnn", {{"width", 4}}, 1e-4}),
+                         [](const auto& p) { return p.param.architecture; });
 
 TEST(Lrp, AnUnsupportedLayerIsRefusedByNameAndType) {
   const auto model = load_model(lrp_data("unsupported"));
