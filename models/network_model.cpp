@@ -217,7 +217,9 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
       torch::NoGradGuard no_grad;
       torch::Tensor z = x;
       for (auto& layer : chain) {
-        failure = "'" + layer.info.name + "' (" + layer.info.type + ")";
+        failure =
+            "its submodule '" + layer.info.name + "' (" + layer.info.type + ") does not take " +
+            (failure.empty() ? "the network's input as forward() receives it" : "the previous submodule's output");
         z = layer.run(z);
       }
       failure.clear();
@@ -226,10 +228,8 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
       // Not a chain: the model stays a black box (perturbation methods only).
     }
     if (layers_.empty())
-      black_box_reason_ =
-          "its TorchScript module '" + top + "' is not a chain of submodules: " +
-          (failure.empty() ? "running them in order does not reproduce its forward()"
-                           : "its submodule " + failure + " does not take the previous submodule's output");
+      black_box_reason_ = "its TorchScript module '" + top + "' is not a chain of submodules: " +
+                          (failure.empty() ? "running them in order does not reproduce its forward()" : failure);
   }
   if (options_.path != InferencePath::eager) {
     try {
