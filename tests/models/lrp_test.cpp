@@ -183,6 +183,51 @@ TEST(Lrp, WinnerTakesAllSplitsTiesWhereTheGradientPicksOne) {
   EXPECT_LT(relative_error(ours, gradient), 1e-6);
 }
 
+// A chain of one pooling module.
+LayerChain pool_chain(torch::nn::AnyModule module, const std::string& type) {
+  return {{{"pool", type, {}, {}},
+           [module](const torch::Tensor& x) mutable { return module.forward(x); },
+           module,
+           std::nullopt}};
+}
+
+TEST(Lrp, WinnerTakesAllFollowsTheGradientWithoutTiesAndSplitsTiesEvenly) {
+  namespace nn = torch::nn;
+  const std::vector<std::pair<std::string, nn::AnyModule>> pools = {
+      {"MaxPool2d", nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1).ceil_mode(true)))},
+      {"MaxPool2d", nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions({2, 3}).stride({1, 2}).dilation({2, 1})))},
+      {"AdaptiveMaxPool2d", nn::AnyModule(nn::AdaptiveMaxPool2d(nn::AdaptiveMaxPool2dOptions({3, 2})))}};
+  torch::manual_seed(3);
+  for (const auto& [type, module] : pools) {
+    const LayerChain chain = pool_chain(module, type);
+    LrpSpec winner{{LrpRule{}}, "winner_takes_all"};
+    LrpSpec gradient{{LrpRule{}}, "gradient"};
+    std::vector<double> sums;
+    // Distinct values: one winner per window, where the gradient goes.
+    const torch::Tensor x = torch::randn({2, 3, 7, 9}, torch::kDouble);
+    const torch::Tensor start = torch::rand_like(chain[0].run(x));
+    EXPECT_LT(
+        relative_error(lrp_backward(chain, x, start, winner, sums), lrp_backward(chain, x, start, gradient, sums)),
+        1e-12)
+        << type;
+    // A constant input: every cell of a window ties, so each gets an equal share of every window it is in.
+    const torch::Tensor flat = torch::ones({1, 1, 7, 9}, torch::kDouble);
+    const torch::Tensor ones = torch::ones_like(chain[0].run(flat));
+    const torch::Tensor split = lrp_backward(chain, flat, ones, winner, sums);
+    EXPECT_NEAR(split.sum().item<double>(), ones.sum().item<double>(), 1e-9) << type;
+    EXPECT_LT(split.max().item<double>(), ones.sum().item<double>() / 2) << type << ": ties must share";
+    const torch::Tensor picked = lrp_backward(chain, flat, ones, gradient, sums);
+    EXPECT_GT(relative_error(picked, split), 0.1) << type << ": the gradient gives each window to one cell";
+  }
+  // One 2x2 window of a [1, 1, 2, 2] input with two maxima: each gets half.
+  const LayerChain chain = pool_chain(nn::AnyModule(nn::MaxPool2d(nn::MaxPool2dOptions(2))), "MaxPool2d");
+  std::vector<double> sums;
+  const torch::Tensor r =
+      lrp_backward(chain, torch::tensor({3.0, 1.0, 3.0, 2.0}, torch::kDouble).reshape({1, 1, 2, 2}),
+                   torch::full({1, 1, 1, 1}, 4.0, torch::kDouble), LrpSpec{{LrpRule{}}, "winner_takes_all"}, sums);
+  EXPECT_TRUE(torch::equal(r.reshape({-1}), torch::tensor({2.0, 0.0, 2.0, 0.0}, torch::kDouble)));
+}
+
 // Every rule `name` with settings, on each layer.
 LrpSpec uniform_spec(size_t layers, const LrpRule& rule) {
   LrpSpec spec;
