@@ -29,7 +29,9 @@ enum class GainSpacing {
 };
 
 struct ComponentIgOptions {
-  int steps = 32;                              ///< quadrature nodes along the path (one gradient pass each); >= 1
+  /// Quadrature nodes along the path (one gradient pass each); >= 1. 128: on real networks the error
+  /// falls like 1/steps, and 32 left 2–6 % on vgg_small, above the 1 % warning.
+  int steps = 128;
   IgMethod method = IgMethod::gauss_legendre;  ///< quadrature rule, as integrated_gradients
   /// automatic: geometric for waveform components, linear for cell components
   GainSpacing spacing = GainSpacing::automatic;

@@ -110,9 +110,9 @@ TEST(ComponentIg, GeometricSpacingForAdditiveComponentsIsTheSameIntegral) {
   const Explanation automatic = explain("component_ig", {}, toy, additive);
   const Explanation geometric = explain("component_ig", {{"spacing", "geometric"}}, toy, cells);
   const Explanation linear = explain("component_ig", {{"spacing", "linear"}}, toy, additive);
-  EXPECT_EQ(automatic.gradient_passes, 33);
-  EXPECT_EQ(geometric.gradient_passes, 33);
-  EXPECT_EQ(linear.gradient_passes, 32);
+  EXPECT_EQ(automatic.gradient_passes, 129);  // the steps, and one node for [0, min_gain]
+  EXPECT_EQ(geometric.gradient_passes, 129);
+  EXPECT_EQ(linear.gradient_passes, 128);
   EXPECT_EQ(automatic.diagnostics["spacing"], "geometric");
   EXPECT_EQ(linear.diagnostics["spacing"], "linear");
   EXPECT_EQ(explain("component_ig", {}, toy, cells).diagnostics["spacing"], "linear");
@@ -143,9 +143,9 @@ TEST(ComponentIg, StemsUnderASmoothModelAreCompleteAndThreadCountFree) {
   for (size_t t = 0; t < weights.size(); ++t) weights[t] = 0.01 * (static_cast<double>(t % 7) - 3.0);
   const PolynomialToy toy(weights, {{1, 40, 0.001}, {10, 70, -0.002}}, 0.0);
   set_num_threads(1);
-  const Explanation one = explain("component_ig", {}, toy, *f);
+  const Explanation one = explain("component_ig", {{"steps", 32}}, toy, *f);
   set_num_threads(3);
-  const Explanation three = explain("component_ig", {}, toy, *f);
+  const Explanation three = explain("component_ig", {{"steps", 32}}, toy, *f);
   set_num_threads(0);
   EXPECT_EQ(one.scores, three.scores);
   EXPECT_EQ(one.diagnostics["spacing"], "geometric");
@@ -153,7 +153,8 @@ TEST(ComponentIg, StemsUnderASmoothModelAreCompleteAndThreadCountFree) {
   ASSERT_GT(std::abs(change), 0.1);
   std::cout << "stems under a quadratic of the dB features: relative completeness error "
             << one.diagnostics["relative_completeness_error"] << " (32 steps, geometric), "
-            << explain("component_ig", {{"spacing", "linear"}}, toy, *f).diagnostics["relative_completeness_error"]
+            << explain("component_ig", {{"spacing", "linear"}, {"steps", 32}}, toy, *f)
+                   .diagnostics["relative_completeness_error"]
             << " (linear), min_gain " << one.diagnostics["min_gain"] << "\n";
   const Explanation fine = explain("component_ig", {{"steps", 256}}, toy, *f);
   std::cout << "  with 256 steps: " << fine.diagnostics["relative_completeness_error"] << "\n";
@@ -173,7 +174,7 @@ TEST(ComponentIg, TheBatchChangesNothing) {
 
 TEST(ComponentIg, DefaultsAndCapabilities) {
   const auto method = explainer_registry().create("component_ig");
-  EXPECT_EQ(method->options()["steps"], 32);
+  EXPECT_EQ(method->options()["steps"], 128);
   EXPECT_EQ(method->options()["method"], "gauss_legendre");
   EXPECT_EQ(method->options()["batch"], 8);
   EXPECT_EQ(method->options()["spacing"], "auto");
