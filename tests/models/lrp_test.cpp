@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/file_io.h"
+#include "factorizations/factorization.h"
 #include "methods/evaluator.h"
 #include "methods/lrp.h"
 #include "models/load_model.h"
@@ -556,6 +557,34 @@ TEST(Lrp, TheExplainerPoolsTheWhiteBoxsRelevanceAndKeepsTheBooks) {
   EXPECT_NEAR(e.diagnostics["absorbed"].get<double>(), 0.3, 1e-6);
   EXPECT_LT(e.diagnostics["conservation"].get<double>(), 1e-6);
   EXPECT_EQ(e.diagnostics["rules"]["x"], "epsilon");
+}
+
+TEST(Lrp, TheExplainerOnANetworkPoolsItsMapOntoSegmentsAndClosesTheBooks) {
+  auto [config, network] = small_network("vgg_small", {{"channels", {4, 8, 8, 8}}}, 40, 91);
+  const NetworkModel model(config, network, path(InferencePath::frozen));
+  const Audio clip = hearsay::testing::sine(440.0, 1.5, 8000);
+  const auto f = factorizations::factorizer_registry()
+                     .create("segments", nlohmann::json{{"segments", 4}})
+                     ->factorize(factorizations::FactorizationInput{clip, {}}, model.front_end());
+  methods::Evaluator evaluator(model, *f);
+  methods::ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.output = Output::logits;
+  for (const char* composite : {"epsilon_plus_flat", "epsilon_gamma_box", "epsilon_alpha2_beta1", "epsilon"}) {
+    const methods::Explanation e = methods::Lrp(nlohmann::json{{"composite", composite}}).explain(request);
+    ASSERT_TRUE(e.map.has_value());
+    EXPECT_EQ(e.map->rows(), 32);
+    EXPECT_EQ(e.map->cols(), f->frames());
+    ASSERT_EQ(e.scores.size(), 4u);
+    double map_sum = 0.0, score_sum = 0.0;
+    for (const float v : e.map->values()) map_sum += v;
+    for (const double v : e.scores) score_sum += v;
+    EXPECT_NEAR(score_sum, map_sum, 1e-4 * (1.0 + std::fabs(map_sum))) << composite << ": segments tile the clip";
+    const double start = e.diagnostics["start"];
+    EXPECT_NEAR(start, e.full_output, 1e-4 * (1.0 + std::fabs(start))) << "the start is the clip's logit";
+    EXPECT_LT(e.diagnostics["conservation"].get<double>(), 1e-4 * (1.0 + std::fabs(start))) << composite;
+    EXPECT_EQ(e.gradient_passes, 1);
+  }
 }
 
 TEST(Lrp, TheExplainerRefusesProbabilities) {
