@@ -10,6 +10,7 @@
 #include "methods/integrated_gradients.h"
 #include "methods/kernel_shap.h"
 #include "methods/lime.h"
+#include "methods/lrp.h"
 #include "methods/occlusion.h"
 #include "methods/saliency.h"
 #include "methods/smoothgrad.h"
@@ -29,6 +30,7 @@ const Registry<Explainer>& explainer_registry() {
     r.add<IntegratedGradients>("integrated_gradients", "path integral of the input gradient from a baseline");
     r.add<KernelShap>("kernel_shap", "KernelSHAP, shap's sampler and constrained fit");
     r.add<Lime>("lime", "LIME as audioLIME: Bernoulli masks, cosine kernel, weighted ridge");
+    r.add<Lrp>("lrp", "layer-wise relevance propagation of the logit (zennit composites, rules per layer)");
     r.add<Occlusion>("occlusion", "leave-one-out or keep-one-in ablation of each component");
     r.add<Saliency>("saliency", "the input gradient, absolute or signed, pooled onto the components");
     r.add<SmoothGrad>("smoothgrad", "the input gradient averaged over noisy copies (SmoothGrad, SmoothGrad^2)");

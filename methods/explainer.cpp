@@ -114,6 +114,9 @@ Explanation Explainer::explain(const ExplainRequest& request) const {
   Evaluator& evaluator = *request.evaluator;
   const models::Model& model = evaluator.model();
   if (capabilities().needs_gradients) models::require_white_box(model, name());
+  HEARSAY_CHECK_AS(ConfigError, !capabilities().logit_only || request.output == models::Output::logits, name(),
+                   " explains the target's logit only (relevance is conserved from a logit down to the input; a "
+                   "probability is not a sum of relevances): explain the logit (--output logit)");
   const auto start = std::chrono::steady_clock::now();
   evaluator.begin_tally();
   const int64_t runs_before = evaluator.forward_passes();

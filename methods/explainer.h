@@ -27,14 +27,18 @@
 namespace hearsay::methods {
 
 struct Capabilities {
-  bool needs_gradients = false;  ///< needs the model's white box (models/white_box.h); refused before any work otherwise
-  bool stochastic = false;       ///< its result depends on the request's seed
-  bool dense_map = false;        ///< produces a dense [n_mels × frames] map, pooled onto the components
+  bool needs_gradients =
+      false;                ///< needs the model's white box (models/white_box.h); refused before any work otherwise
+  bool stochastic = false;  ///< its result depends on the request's seed
+  bool dense_map = false;   ///< produces a dense [n_mels × frames] map, pooled onto the components
   /// The output the method explains unless the user chooses (ExplainRequest::output is what it does
   /// explain; callers such as `hearsay explain` set it from here): the probability for perturbation
   /// methods, whose scores then add up to probability changes; the logit for Grad-CAM, as Captum and
   /// the paper apply it (a probability's gradient is damped by the softmax where the model is sure).
   models::Output default_output = models::Output::probabilities;
+  /// Explains the logit only (LRP: relevance is conserved from a logit down to the input, and a
+  /// probability is not a sum of relevances); a request for the probability is refused before any work.
+  bool logit_only = false;
 };
 
 struct ExplainRequest {

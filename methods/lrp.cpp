@@ -64,7 +64,11 @@ void LrpOptions::validate() const {
                    ") and 'high' (", high.value_or(0.0), ") must satisfy low <= high");
 }
 
-Capabilities Lrp::capabilities() const { return gradient_family_capabilities(); }
+Capabilities Lrp::capabilities() const {
+  Capabilities c = gradient_family_capabilities();
+  c.logit_only = true;
+  return c;
+}
 
 models::LrpSpec Lrp::spec(const std::vector<models::LayerInfo>& layers, double low, double high) const {
   const LrpOptions& o = settings();
@@ -99,9 +103,6 @@ models::LrpSpec Lrp::spec(const std::vector<models::LayerInfo>& layers, double l
 }
 
 void Lrp::run(const ExplainRequest& request, int target, Explanation& out) const {
-  HEARSAY_CHECK_AS(ConfigError, request.output == models::Output::logits,
-                   "lrp explains the target's logit: relevance is conserved from a logit down to the input, and a "
-                   "probability is not a sum of relevances; use --output logits");
   const Evaluator& evaluator = *request.evaluator;
   const auto& factorization = evaluator.factorization();
   const models::WhiteBox& box = models::require_white_box(evaluator.model(), name());

@@ -28,6 +28,23 @@ for m in occlusion grad_cam; do
   done
 done
 grep -q '"target": 2' "$dir/by_index/occlusion.json" || fail "--target 2 not explained"
+
+# The white-box methods of issue 12: each writes its JSON (with the gradient passes it took) and a figure;
+# a TorchScript model that is not a chain of submodules is refused by name before any work.
+white="lrp guided_backprop guided_grad_cam deeplift component_ig"
+"$hearsay" --threads 1 explain "$clip" --model "$model" --methods "${white// /,}" --factorization segments \
+  --segments 4 --audio-out none --out "$dir/white" > /dev/null 2> "$dir/err" || fail "white-box explain: $(cat "$dir/err")"
+for m in $white; do
+  test -s "$dir/white/$m.png" || fail "explain wrote no $m.png"
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["gradient_passes"] >= 1, d' \
+    "$dir/white/$m.json" || fail "$m.json has no gradient passes"
+done
+skip="$(dirname "$0")/../data/models/skip"
+if "$hearsay" explain "$clip" --model "$skip" --methods lrp --out "$dir/x" > /dev/null 2> "$dir/err"; then
+  fail "lrp ran on a model that is not a chain of submodules"
+fi
+grep -q "lrp needs a white-box model, but model 'torchscript: skip.pt' is a black box: .*not a chain of submodules" \
+  "$dir/err" || fail "black box not explained: $(cat "$dir/err")"
 grep -q "occlusion" "$dir/out" || fail "no comparison table"
 
 "$hearsay" --threads 1 explain "$clip" --model "$model" --methods occlusion --factorization segments --segments 4 \

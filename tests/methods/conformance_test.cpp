@@ -31,6 +31,7 @@ Explanation run(const std::string& method, const models::Model& model, const fac
   ExplainRequest request;
   request.evaluator = &evaluator;
   request.seed = seed;
+  request.output = testing::suite_output(method);
   const Explanation e = quick_explainer(method)->explain(request);
   set_num_threads(0);
   return e;
@@ -81,6 +82,7 @@ TEST_P(EveryExplainer, LargeSurrogateProblemsAreBitIdenticalForAnyThreadCount) {
     ExplainRequest request;
     request.evaluator = &evaluator;
     request.seed = 5;
+    request.output = testing::suite_output(GetParam());
     nlohmann::json options = testing::test_profile(GetParam()).quick_options;
     if (options.contains("num_samples")) options["num_samples"] = 2000;
     const Explanation e = explainer_registry().create(GetParam(), options)->explain(request);
@@ -106,6 +108,7 @@ TEST_P(EveryExplainer, BadTargetIsRefusedBeforeAnyWork) {
   Evaluator evaluator(toy, f);
   ExplainRequest request;
   request.evaluator = &evaluator;
+  request.output = testing::suite_output(GetParam());
   request.target = 5;
   EXPECT_THROW_WITH(explainer_registry().create(GetParam())->explain(request), ConfigError, "target class 5");
   request.target = -2;
@@ -117,6 +120,21 @@ TEST_P(EveryExplainer, BadTargetIsRefusedBeforeAnyWork) {
   EXPECT_EQ(evaluator.forward_passes(), 0);
 }
 
+// A method that explains logits only refuses the probability by name before any work; any other
+// explains both.
+TEST_P(EveryExplainer, ALogitOnlyMethodRefusesTheProbabilityBeforeAnyWork) {
+  if (!explainer_registry().create(GetParam())->capabilities().logit_only) return;
+  const EchoFactorization f(4);
+  const PolynomialToy toy({1, 2, 3, 4}, {});
+  Evaluator evaluator(toy, f);
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.output = models::Output::probabilities;
+  EXPECT_THROW_WITH(quick_explainer(GetParam())->explain(request), ConfigError, GetParam(),
+                    "explains the target's logit only", "--output logit");
+  EXPECT_EQ(evaluator.forward_passes(), 0);
+}
+
 TEST_P(EveryExplainer, ExplainsTheOtherClassWhenAsked) {
   const EchoFactorization f(8);
   const PolynomialToy toy = additive();
@@ -124,12 +142,14 @@ TEST_P(EveryExplainer, ExplainsTheOtherClassWhenAsked) {
   ExplainRequest request;
   request.evaluator = &evaluator;
   request.target = 1;
+  request.output = testing::suite_output(GetParam());
   const Explanation e = quick_explainer(GetParam())->explain(request);
   EXPECT_EQ(e.target_name, "no");
   ASSERT_EQ(e.scores.size(), 8u);
   ExplainRequest by_name;  // the same class by name: the same explanation
   by_name.evaluator = &evaluator;
   by_name.target_name = "no";
+  by_name.output = request.output;
   const Explanation named = quick_explainer(GetParam())->explain(by_name);
   EXPECT_EQ(named.target, 1);
   EXPECT_EQ(named.scores, e.scores);

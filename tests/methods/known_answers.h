@@ -55,4 +55,8 @@ methods::TestProfile test_profile(const std::string& name);
 /// The registered method `name` created with its quick options.
 std::unique_ptr<methods::Explainer> quick_explainer(const std::string& name);
 
+/// The output the shared suites ask `name` to explain: `wanted`, except the logit for a method that
+/// explains logits only (Capabilities::logit_only, e.g. LRP).
+models::Output suite_output(const std::string& name, models::Output wanted = models::Output::probabilities);
+
 }  // namespace hearsay::testing

@@ -75,6 +75,7 @@ Explanation explain(const std::string& method, const models::Model& model, const
   ExplainRequest request;
   request.evaluator = &evaluator;
   request.target = 0;
+  request.output = testing::suite_output(method);
   return testing::quick_explainer(method)->explain(request);
 }
 
