@@ -1,5 +1,6 @@
 // The built-in metrics: one registration line each.
 #include "metrics/agreement.h"
+#include "metrics/complexity.h"
 #include "metrics/ground_truth_rank.h"
 #include "metrics/metric.h"
 
@@ -9,6 +10,7 @@ const Registry<Metric>& metric_registry() {
   static const Registry<Metric> registry = [] {
     Registry<Metric> r("metric");
     r.add<Agreement>("agreement", "Spearman rank correlation and top-1 agreement with a reference method");
+    r.add<Complexity>("complexity", "Gini sparseness, entropy and effective number of the absolute scores");
     r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
     return r;
   }();
