@@ -1,6 +1,7 @@
 // The built-in metrics: one registration line each.
 #include "metrics/agreement.h"
 #include "metrics/complexity.h"
+#include "metrics/deletion.h"
 #include "metrics/ground_truth_rank.h"
 #include "metrics/metric.h"
 
@@ -11,6 +12,7 @@ const Registry<Metric>& metric_registry() {
     Registry<Metric> r("metric");
     r.add<Agreement>("agreement", "Spearman rank correlation and top-1 agreement with a reference method");
     r.add<Complexity>("complexity", "Gini sparseness, entropy and effective number of the absolute scores");
+    r.add<Deletion>("deletion", "deletion and insertion curves in attribution order beside random orders");
     r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
     return r;
   }();
