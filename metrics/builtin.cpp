@@ -2,6 +2,7 @@
 #include "metrics/agreement.h"
 #include "metrics/complexity.h"
 #include "metrics/deletion.h"
+#include "metrics/fidelity.h"
 #include "metrics/ground_truth_rank.h"
 #include "metrics/metric.h"
 
@@ -13,6 +14,8 @@ const Registry<Metric>& metric_registry() {
     r.add<Agreement>("agreement", "Spearman rank correlation and top-1 agreement with a reference method");
     r.add<Complexity>("complexity", "Gini sparseness, entropy and effective number of the absolute scores");
     r.add<Deletion>("deletion", "deletion and insertion curves in attribution order beside random orders");
+    r.add<Fidelity>("fidelity",
+                    "faithfulness correlation, infidelity, comprehensiveness and sufficiency under removal");
     r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
     return r;
   }();

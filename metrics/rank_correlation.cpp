@@ -24,22 +24,27 @@ std::vector<double> average_ranks(const std::vector<double>& values) {
   return ranks;
 }
 
-std::optional<double> spearman(const std::vector<double>& a, const std::vector<double>& b) {
-  HEARSAY_CHECK_AS(ShapeError, a.size() == b.size(), "spearman: ", a.size(), " values against ", b.size());
-  const std::vector<double> ra = average_ranks(a);
-  const std::vector<double> rb = average_ranks(b);
+std::optional<double> pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  HEARSAY_CHECK_AS(ShapeError, a.size() == b.size(), "correlation: ", a.size(), " values against ", b.size());
   const double n = static_cast<double>(a.size());
-  const double mean = (n + 1.0) / 2.0;  // the mean of any average ranks of n values
-  double cov = 0.0;
-  double va = 0.0;
-  double vb = 0.0;
+  double mean_a = 0.0, mean_b = 0.0;
   for (size_t i = 0; i < a.size(); ++i) {
-    cov += (ra[i] - mean) * (rb[i] - mean);
-    va += (ra[i] - mean) * (ra[i] - mean);
-    vb += (rb[i] - mean) * (rb[i] - mean);
+    mean_a += a[i] / n;
+    mean_b += b[i] / n;
+  }
+  double cov = 0.0, va = 0.0, vb = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    cov += (a[i] - mean_a) * (b[i] - mean_b);
+    va += (a[i] - mean_a) * (a[i] - mean_a);
+    vb += (b[i] - mean_b) * (b[i] - mean_b);
   }
   if (va <= 0.0 || vb <= 0.0) return std::nullopt;
   return std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0);
+}
+
+std::optional<double> spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  HEARSAY_CHECK_AS(ShapeError, a.size() == b.size(), "spearman: ", a.size(), " values against ", b.size());
+  return pearson(average_ranks(a), average_ranks(b));
 }
 
 }  // namespace hearsay::metrics
