@@ -4,6 +4,7 @@
 #include "metrics/deletion.h"
 #include "metrics/fidelity.h"
 #include "metrics/ground_truth_rank.h"
+#include "metrics/localisation.h"
 #include "metrics/metric.h"
 
 namespace hearsay::metrics {
@@ -17,6 +18,8 @@ const Registry<Metric>& metric_registry() {
     r.add<Fidelity>("fidelity",
                     "faithfulness correlation, infidelity, comprehensiveness and sufficiency under removal");
     r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
+    r.add<Localisation>("localisation",
+                        "relevance rank and mass accuracy, top-k hit and pointing game on the planted cue");
     return r;
   }();
   return registry;

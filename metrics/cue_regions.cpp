@@ -1,5 +1,6 @@
 #include "metrics/cue_regions.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace hearsay::metrics {
@@ -18,6 +19,16 @@ std::vector<factorizations::Region> cue_regions(const std::vector<datasets::Grou
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::vector<double> cue_overlaps(const factorizations::Factorization& factorization,
+                                 const std::vector<factorizations::Region>& regions) {
+  std::vector<double> best(static_cast<size_t>(factorization.size()), 0.0);
+  for (const auto& region : regions) {
+    const std::vector<double> o = factorization.overlaps(region);
+    for (size_t i = 0; i < best.size(); ++i) best[i] = std::max(best[i], o[i]);
+  }
+  return best;
 }
 
 }  // namespace hearsay::metrics

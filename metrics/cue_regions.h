@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "datasets/dataset.h"
+#include "factorizations/factorization.h"
 #include "factorizations/geometry.h"
 
 namespace hearsay::metrics {
@@ -15,5 +16,10 @@ namespace hearsay::metrics {
 /// source, and a band with high_hz 0 (not recorded) becomes every frequency.
 std::vector<factorizations::Region> cue_regions(const std::vector<datasets::GroundTruth>& truth,
                                                 double excerpt_start = 0.0, const std::string& kind = "planted");
+
+/// Each component's largest overlap (Factorization::overlap) with any of `regions`: how much of a cue
+/// it holds.
+std::vector<double> cue_overlaps(const factorizations::Factorization& factorization,
+                                 const std::vector<factorizations::Region>& regions);
 
 }  // namespace hearsay::metrics

@@ -4,18 +4,14 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "metrics/cue_regions.h"
 
 namespace hearsay::metrics {
 
 MetricResult GroundTruthRank::run(const MetricInput& input) const {
   const factorizations::Factorization& f = *input.factorization;
   const std::vector<double>& scores = input.explanation->scores;
-  // Each component's largest overlap with any region.
-  std::vector<double> best(static_cast<size_t>(f.size()), 0.0);
-  for (const auto& region : input.ground_truth) {
-    const std::vector<double> o = f.overlaps(region);
-    for (size_t i = 0; i < best.size(); ++i) best[i] = std::max(best[i], o[i]);
-  }
+  const std::vector<double> best = cue_overlaps(f, input.ground_truth);
   std::vector<size_t> holders;
   for (size_t i = 0; i < best.size(); ++i)
     if (best[i] >= settings().min_overlap) holders.push_back(i);

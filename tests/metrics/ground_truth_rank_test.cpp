@@ -10,19 +10,17 @@
 #include "factorizations/factorization.h"
 #include "metrics/cue_regions.h"
 #include "metrics/ground_truth_rank.h"
+#include "tests/metrics/three_stems.h"
 #include "tests/support/signals.h"
 #include "tests/support/test_support.h"
 
 namespace hearsay::metrics {
 namespace {
 
-class GroundTruthRankTest : public ::testing::Test {
+class GroundTruthRankTest : public testing::ThreeStems {
  protected:
   void SetUp() override {
-    const auto clip = hearsay::testing::stem_clip(3.0, 22050, 7);
-    factorization_ = factorizations::factorizer_registry()
-                         .create("stems", {{"segments", 3}})
-                         ->factorize({clip.mix, clip.stems}, front_end_);
+    ThreeStems::SetUp();
     ASSERT_EQ(factorization_->names(),
               (std::vector<std::string>{"bursts.t00", "bursts.t01", "bursts.t02", "sweep.t00", "sweep.t01", "sweep.t02",
                                         "tones.t00", "tones.t01", "tones.t02"}));
@@ -43,9 +41,6 @@ class GroundTruthRankTest : public ::testing::Test {
                     const nlohmann::json& options = nlohmann::json::object()) const {
     return metric_registry().create("ground_truth_rank", options)->evaluate({&e, factorization_.get(), truth});
   }
-
-  FrontEnd front_end_{FrontEndOptions{}};
-  std::unique_ptr<factorizations::Factorization> factorization_;
 };
 
 TEST_F(GroundTruthRankTest, RankOfTheComponentHoldingTheCue) {

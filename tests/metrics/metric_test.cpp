@@ -109,9 +109,10 @@ TEST(Metric, NonFiniteResultsAndSilentAbsencesAreRefused) {
 }
 
 TEST(Registry, ListsTheBuiltInMetrics) {
-  EXPECT_EQ(metric_registry().names(), (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity", "ground_truth_rank"}));
+  EXPECT_EQ(metric_registry().names(), (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity",
+                                                                 "ground_truth_rank", "localisation"}));
   EXPECT_THROW_WITH(metric_registry().create("fidelty"), ConfigError, "unknown metric 'fidelty'",
-                    "agreement, complexity, deletion, fidelity, ground_truth_rank");
+                    "agreement, complexity, deletion, fidelity, ground_truth_rank, localisation");
 }
 
 class EveryMetric : public ::testing::TestWithParam<std::string> {};
