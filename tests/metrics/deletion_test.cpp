@@ -53,7 +53,7 @@ TEST(Deletion, TheTrueOrderingIsTheLowestDeletionCurveOnAnAdditiveToy) {
   ASSERT_TRUE(truth.value);
   ASSERT_EQ(truth.curve.size(), 9u);
   EXPECT_NEAR(truth.curve.front(), 0.3 + 2.6, 1e-5);  // every component kept: bias + Σ w
-  EXPECT_NEAR(truth.curve.back(), 0.3, 1e-6);          // none kept
+  EXPECT_NEAR(truth.curve.back(), 0.3, 1e-6);         // none kept
   std::vector<int64_t> order(8);
   std::iota(order.begin(), order.end(), 0);
   double least = 1e9;
