@@ -6,6 +6,7 @@
 #include "metrics/ground_truth_rank.h"
 #include "metrics/localisation.h"
 #include "metrics/metric.h"
+#include "metrics/sanity.h"
 
 namespace hearsay::metrics {
 
@@ -20,6 +21,7 @@ const Registry<Metric>& metric_registry() {
     r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
     r.add<Localisation>("localisation",
                         "relevance rank and mass accuracy, top-k hit and pointing game on the planted cue");
+    r.add<Sanity>("sanity", "model-parameter randomisation and random-logit tests (Adebayo et al. 2018)");
     return r;
   }();
   return registry;

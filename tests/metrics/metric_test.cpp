@@ -110,9 +110,9 @@ TEST(Metric, NonFiniteResultsAndSilentAbsencesAreRefused) {
 
 TEST(Registry, ListsTheBuiltInMetrics) {
   EXPECT_EQ(metric_registry().names(), (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity",
-                                                                 "ground_truth_rank", "localisation"}));
+                                                                 "ground_truth_rank", "localisation", "sanity"}));
   EXPECT_THROW_WITH(metric_registry().create("fidelty"), ConfigError, "unknown metric 'fidelty'",
-                    "agreement, complexity, deletion, fidelity, ground_truth_rank, localisation");
+                    "agreement, complexity, deletion, fidelity, ground_truth_rank, localisation, sanity");
 }
 
 class EveryMetric : public ::testing::TestWithParam<std::string> {};
