@@ -7,6 +7,7 @@
 #include "metrics/localisation.h"
 #include "metrics/metric.h"
 #include "metrics/sanity.h"
+#include "metrics/stability.h"
 
 namespace hearsay::metrics {
 
@@ -22,6 +23,7 @@ const Registry<Metric>& metric_registry() {
     r.add<Localisation>("localisation",
                         "relevance rank and mass accuracy, top-k hit and pointing game on the planted cue");
     r.add<Sanity>("sanity", "model-parameter randomisation and random-logit tests (Adebayo et al. 2018)");
+    r.add<Stability>("stability", "agreement of a method with itself across seeds (Spearman, top-k Jaccard)");
     return r;
   }();
   return registry;

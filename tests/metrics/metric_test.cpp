@@ -109,10 +109,11 @@ TEST(Metric, NonFiniteResultsAndSilentAbsencesAreRefused) {
 }
 
 TEST(Registry, ListsTheBuiltInMetrics) {
-  EXPECT_EQ(metric_registry().names(), (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity",
-                                                                 "ground_truth_rank", "localisation", "sanity"}));
+  EXPECT_EQ(metric_registry().names(),
+            (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity", "ground_truth_rank",
+                                      "localisation", "sanity", "stability"}));
   EXPECT_THROW_WITH(metric_registry().create("fidelty"), ConfigError, "unknown metric 'fidelty'",
-                    "agreement, complexity, deletion, fidelity, ground_truth_rank, localisation, sanity");
+                    "agreement, complexity, deletion, fidelity, ground_truth_rank, localisation, sanity, stability");
 }
 
 class EveryMetric : public ::testing::TestWithParam<std::string> {};
