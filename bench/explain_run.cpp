@@ -9,6 +9,7 @@
 #include "core/audio_io.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "metrics/metric.h"
 
 namespace hearsay::bench {
 
@@ -81,10 +82,12 @@ void write_audio(const methods::Explanation& e, const factorizations::Factorizat
   doc["audio"] = audio;
 }
 
-void write_method_files(const methods::Explanation& e, const factorizations::Factorization& f,
-                        const models::Model& model, const Matrix<float>& features, const ExplainSettings& s) {
+void write_method_files(const methods::Explanation& e, const nlohmann::json& metrics,
+                        const factorizations::Factorization& f, const models::Model& model,
+                        const Matrix<float>& features, const ExplainSettings& s) {
   const fs::path dir(s.out_dir);
   nlohmann::json doc = e.to_json();
+  if (!metrics.empty()) doc["metrics"] = metrics;
   doc["factorization"] = {
       {"name", s.factorization}, {"options", f.options()}, {"domain", f.domain()}, {"baseline", f.baseline()}};
   doc["model"] = model.name();
@@ -99,6 +102,38 @@ void write_method_files(const methods::Explanation& e, const factorizations::Fac
   write_attribution_png((dir / (e.method + ".png")).string(), features, attribution_map(e, f), hop_seconds,
                         {title, "top: " + top_components(e, s.top_k)});
   write_json_file((dir / (e.method + ".json")).string(), doc);
+}
+
+// The settings' metrics for every method that succeeded, into its outcome: each metric's result, or the
+// error that stopped it (a metric that fails is that metric's record, not the method's failure).
+void add_metrics(std::vector<MethodOutcome>& outcomes, const factorizations::Factorization& factorization,
+                 const ExplainSettings& settings, methods::Evaluator& evaluator) {
+  for (const auto& [name, options] : settings.metrics) {
+    if (settings.progress) settings.progress(message("metric ", name));
+    const auto metric = metrics::metric_registry().create(name, options);
+    const methods::Explanation* reference = nullptr;
+    for (const MethodOutcome& m : outcomes)
+      if (m.ok && m.method == metric->reference_method()) reference = &m.explanation;
+    for (MethodOutcome& m : outcomes) {
+      if (!m.ok) continue;
+      try {
+        metrics::MetricInput input;
+        input.explanation = &m.explanation;
+        input.factorization = &factorization;
+        input.ground_truth = settings.ground_truth;
+        input.reference = reference;
+        input.evaluator = &evaluator;
+        const metrics::MetricResult r = metric->evaluate(input);
+        m.metrics[name] = {{"value", r.value ? nlohmann::json(*r.value) : nlohmann::json(nullptr)},
+                           {"curve", r.curve},
+                           {"extra", r.extra},
+                           {"reason", r.reason}};
+      } catch (const Error& error) {
+        m.metrics[name] = {{"error", error.what()}, {"error_type", error_type_name(error)}};
+      }
+    }
+    if (settings.progress) settings.progress({});
+  }
 }
 
 }  // namespace
@@ -187,11 +222,15 @@ ClipOutcome explain_factorized(const models::Model& model, const factorizations:
       m.error = error.what();
       m.error_type = error_type_name(error);
     }
-    // Outside the try: a file that cannot be written (a full disk) is not the method's failure, and a
-    // caller that records failures must not record it as one.
-    if (m.ok && write) write_method_files(m.explanation, factorization, model, features, settings);
     if (settings.progress) settings.progress({});
-    nlohmann::json entry{{"method", name}, {"ok", m.ok}};
+    outcome.methods.push_back(std::move(m));
+  }
+  add_metrics(outcome.methods, factorization, settings, *shared);
+  for (const MethodOutcome& m : outcome.methods) {
+    // Outside the method's try: a file that cannot be written (a full disk) is not the method's
+    // failure, and a caller that records failures must not record it as one.
+    if (m.ok && write) write_method_files(m.explanation, m.metrics, factorization, model, features, settings);
+    nlohmann::json entry{{"method", m.method}, {"ok", m.ok}};
     if (m.ok) {
       const auto& e = m.explanation;
       entry.update({{"output", output_name(e.output)},
@@ -202,11 +241,11 @@ ClipOutcome explain_factorized(const models::Model& model, const factorizations:
                     {"model_runs", e.model_runs},
                     {"seconds", e.seconds},
                     {"warnings", e.warnings}});
+      if (!m.metrics.empty()) entry["metrics"] = m.metrics;
     } else {
       entry["error"] = m.error;
     }
     methods_json.push_back(entry);
-    outcome.methods.push_back(std::move(m));
   }
   outcome.model_runs = model_runs + shared->forward_passes();
   outcome.peak_inputs_held = shared->peak_inputs_held();

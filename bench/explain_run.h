@@ -54,6 +54,10 @@ struct ExplainSettings {
   std::string out_dir;                                ///< where files go; empty: write nothing
   std::string input_name;                             ///< the clip (path or dataset id), named in messages
   nlohmann::json context = nlohmann::json::object();  ///< copied into summary.json (clip, excerpt, ground truth)
+  /// Metrics (registered names → options) computed for every method that succeeds, into its JSON
+  /// ("metrics") and the summary; a metric's reference method is the run's explanation by it, if any.
+  std::map<std::string, nlohmann::json> metrics;
+  std::vector<factorizations::Region> ground_truth;  ///< planted cues, in the factorized input's time
   /// Receives the name of each step (factorizing, each method) as it starts, and "" when it ends.
   std::function<void(const std::string&)> progress;
 };
@@ -64,6 +68,8 @@ struct MethodOutcome {
   std::string error;                 ///< why it failed (ok == false)
   std::string error_type;            ///< its kind (error_type_name: "ConfigError", ...)
   methods::Explanation explanation;  ///< valid when ok
+  /// Metric name → {"value", "curve", "extra", "reason"} or {"error", "error_type"} (ExplainSettings::metrics).
+  nlohmann::json metrics = nlohmann::json::object();
 };
 
 struct ClipOutcome {

@@ -23,6 +23,8 @@
 #include "datasets/stem_folder.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
+#include "metrics/cue_regions.h"
+#include "metrics/metric.h"
 #include "models/evaluation.h"
 #include "models/load_model.h"
 
@@ -58,6 +60,8 @@ struct ExplainArgs {
   double max_seconds = 600.0;
   std::string method_options;
   std::string factorization_options;
+  std::string metrics;
+  std::string metric_options;
 };
 
 void note(const std::string& text) { std::cerr << "hearsay: note: " << text << "\n"; }
@@ -75,21 +79,28 @@ const std::string kSamplesKey = "num_samples";                                 /
 const std::string kStemSourceKey = "source";                                   // --stems, --hpss
 const std::string kResidualKey = "max_residual_db";                            // --allow-residual
 
-// --methods: registered names, each once.
-std::vector<std::string> method_list(const std::string& text) {
-  const std::string valid = joined(methods::explainer_registry().names());
+// --methods, --metrics: names registered in `registry`, each once (`what`: "method", "metric").
+template <class T>
+std::vector<std::string> name_list(const std::string& text, const Registry<T>& registry, const std::string& option,
+                                   const std::string& what) {
+  const std::string valid = joined(registry.names());
   std::vector<std::string> out;
   std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
     if (item.empty()) continue;
-    HEARSAY_CHECK_AS(ConfigError, methods::explainer_registry().contains(item), "--methods: unknown method '", item,
-                     "'; valid: ", valid);
-    HEARSAY_CHECK_AS(ConfigError, std::find(out.begin(), out.end(), item) == out.end(), "--methods: '", item,
+    HEARSAY_CHECK_AS(ConfigError, registry.contains(item), option, ": unknown ", what, " '", item, "'; valid: ", valid);
+    HEARSAY_CHECK_AS(ConfigError, std::find(out.begin(), out.end(), item) == out.end(), option, ": '", item,
                      "' is named twice");
     out.push_back(item);
   }
-  HEARSAY_CHECK_AS(ConfigError, !out.empty(), "--methods: no method given; valid: ", valid);
+  return out;
+}
+
+std::vector<std::string> method_list(const std::string& text) {
+  std::vector<std::string> out = name_list(text, methods::explainer_registry(), "--methods", "method");
+  HEARSAY_CHECK_AS(ConfigError, !out.empty(),
+                   "--methods: no method given; valid: ", joined(methods::explainer_registry().names()));
   return out;
 }
 
@@ -161,6 +172,18 @@ bench::ExplainSettings settings_from(const ExplainArgs& args) {
                      args.output, "'; valid: probability, logit");
     s.output = args.output == "logit" ? models::Output::logits : models::Output::probabilities;
   }
+  const nlohmann::json per_metric = json_argument(args.metric_options, "--metric-options");
+  const std::vector<std::string> metric_names =
+      name_list(args.metrics, metrics::metric_registry(), "--metrics", "metric");
+  for (const auto& [name, options] : per_metric.items())
+    HEARSAY_CHECK_AS(ConfigError, std::find(metric_names.begin(), metric_names.end(), name) != metric_names.end(),
+                     "--metric-options: '", name, "' is not one of the metrics to compute (--metrics ",
+                     args.metrics.empty() ? "not given" : args.metrics, ")");
+  for (const auto& name : metric_names) {
+    const nlohmann::json options = per_metric.contains(name) ? per_metric[name] : nlohmann::json::object();
+    metrics::metric_registry().create(name, options);  // a misspelled option is refused now
+    s.metrics[name] = options;
+  }
   s.audio_out = bench::audio_out_from_name(args.audio_out, "--audio-out");
   s.seed = args.seed;
   s.top_k = args.top_k;
@@ -175,6 +198,7 @@ struct Clip {
   factorizations::FactorizationInput input;
   std::string name;
   nlohmann::json context = nlohmann::json::object();
+  std::vector<factorizations::Region> ground_truth;  ///< planted cues in the excerpt's time (dataset examples)
 };
 
 // Checks the excerpt of a clip `length` seconds long (`what` names it): --start inside it, and no more
@@ -254,6 +278,7 @@ Clip clip_from_dataset(const ExplainArgs& args, const models::Model& model) {
                           {"start_seconds", args.start}};
   if (args.duration > 0.0) clip.context["clip"]["duration_seconds"] = args.duration;
   clip.context["ground_truth"] = truth;
+  clip.ground_truth = metrics::cue_regions(example.ground_truth, args.start);
   return clip;
 }
 
@@ -279,6 +304,7 @@ int run_explain(const ExplainArgs& args) {
   s.target = target_class(*model, args.target);
   s.input_name = clip.name;
   s.context = clip.context;
+  s.ground_truth = clip.ground_truth;
   s.progress = [&progress](const std::string& step) {
     if (step.empty())
       progress.end();
@@ -358,6 +384,10 @@ void add_explain_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_option("--method-options", args->method_options,
                   "JSON: {\"lime\": {\"kernel_width\": 0.5}, \"grad_cam\": {\"output\": \"probability\"}}");
   cmd->add_option("--factorization-options", args->factorization_options, "JSON options of the factorization");
+  cmd->add_option("--metrics", args->metrics,
+                  "Comma-separated metrics computed for every method, into its JSON (hearsay list metrics; "
+                  "ground-truth metrics need --data/--id)");
+  cmd->add_option("--metric-options", args->metric_options, "JSON: {\"deletion\": {\"random_orders\": 50}}");
   cmd->footer(
       "Exit codes: 0 when at least one method explained the clip (a method that cannot run, e.g. exact_shapley on "
       "40 components, is a warning); 1 when every method failed or a file could not be read; 2 for a wrong option.");

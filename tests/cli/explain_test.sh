@@ -39,6 +39,28 @@ for m in $white; do
   python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["gradient_passes"] >= 1, d' \
     "$dir/white/$m.json" || fail "$m.json has no gradient passes"
 done
+# --metrics: every method's JSON and the summary carry each metric; on a planted example (--data/--id)
+# the ground-truth metrics apply, and Grad-CAM's dense map gets the pointing game.
+"$hearsay" synth --out "$dir/planted" --planted --genres 1 --per-genre 1 --seconds 3 --format wav > /dev/null 2>&1
+"$hearsay" --threads 1 explain --data "$dir/planted" --id glockenspiel_arpeggio.00000 --model "$model" \
+  --methods occlusion,grad_cam,exact_shapley --factorization stems --segments 3 --audio-out none \
+  --metrics localisation,deletion,agreement --metric-options '{"deletion": {"random_orders": 5}}' \
+  --out "$dir/metrics" > /dev/null 2> "$dir/err" || fail "explain --metrics: $(cat "$dir/err")"
+python3 - "$dir/metrics" <<'PY' || fail "explain --metrics wrote no metrics"
+import json, sys
+occlusion = json.load(open(sys.argv[1] + "/occlusion.json"))["metrics"]
+assert 0.0 <= occlusion["localisation"]["value"] <= 1.0, occlusion["localisation"]
+assert occlusion["deletion"]["value"] is not None and len(occlusion["deletion"]["curve"]) > 2, occlusion["deletion"]
+assert occlusion["agreement"]["value"] is not None, occlusion["agreement"]
+assert json.load(open(sys.argv[1] + "/grad_cam.json"))["metrics"]["localisation"]["extra"]["pointing_game"] in (0, 1)
+summary = json.load(open(sys.argv[1] + "/summary.json"))
+assert all("metrics" in m for m in summary["methods"]), summary["methods"]
+PY
+if "$hearsay" explain "$clip" --model "$model" --methods occlusion --metrics fidelty --out "$dir/x" 2> "$dir/err"; then
+  fail "--metrics fidelty accepted"
+fi
+grep -q -- "--metrics: unknown metric 'fidelty'; valid: agreement" "$dir/err" || fail "bad metric: $(cat "$dir/err")"
+
 skip="$(dirname "$0")/../data/models/skip"
 if "$hearsay" explain "$clip" --model "$skip" --methods lrp --out "$dir/x" > /dev/null 2> "$dir/err"; then
   fail "lrp ran on a model that is not a chain of submodules"
