@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "core/error.h"
@@ -26,6 +27,11 @@ std::vector<double> average_ranks(const std::vector<double>& values) {
 
 std::optional<double> pearson(const std::vector<double>& a, const std::vector<double>& b) {
   HEARSAY_CHECK_AS(ShapeError, a.size() == b.size(), "correlation: ", a.size(), " values against ", b.size());
+  // A constant side has no correlation; tested exactly, since its computed variance may round above 0.
+  auto constant = [](const std::vector<double>& v) {
+    return std::adjacent_find(v.begin(), v.end(), std::not_equal_to<>()) == v.end();
+  };
+  if (constant(a) || constant(b)) return std::nullopt;
   const double n = static_cast<double>(a.size());
   double mean_a = 0.0, mean_b = 0.0;
   for (size_t i = 0; i < a.size(); ++i) {

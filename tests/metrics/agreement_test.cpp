@@ -29,6 +29,9 @@ TEST(RankCorrelation, SpearmanWithTiesByHand) {
   EXPECT_NEAR(*spearman({1.0, 2.0, 2.0, 3.0}, {-7.0, 30.0, 0.0, 1e6}), 3.0 / std::sqrt(10.0), 1e-12);
   EXPECT_DOUBLE_EQ(*spearman({1.0, 2.0, 3.0}, {30.0, 20.0, 10.0}), -1.0);
   EXPECT_FALSE(spearman({1.0, 1.0, 1.0}, {1.0, 2.0, 3.0}));
+  // Constant sides whose computed mean rounds away from the values: still no correlation.
+  EXPECT_FALSE(spearman(std::vector<double>(12, 0.1), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  EXPECT_FALSE(pearson(std::vector<double>(7, 0.1), {1, 2, 3, 4, 5, 6, 7}));
   EXPECT_FALSE(spearman({1.0}, {2.0}));
   EXPECT_THROW_WITH(spearman({1.0, 2.0}, {1.0}), ShapeError, "2 values against 1");
 }
