@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -67,6 +68,23 @@ std::optional<double> Record::metric(const std::string& name) const {
   const auto value = it->find("value");
   if (value == it->end() || !value->is_number()) return std::nullopt;
   return value->get<double>();
+}
+
+std::optional<double> Record::metric_extra(const std::string& name, const char* extra) const {
+  const auto it = metrics.find(name);
+  if (it == metrics.end() || !it->is_object()) return std::nullopt;
+  const auto extras = it->find("extra");
+  return extras == it->end() ? std::nullopt : json_number(*extras, extra);
+}
+
+std::optional<double> json_number(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (it->is_boolean()) return it->get<bool>() ? 1.0 : 0.0;
+  if (!it->is_number()) return std::nullopt;
+  const double v = it->get<double>();
+  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
 }
 
 RecordStore::RecordStore(const std::string& dir) : path_((std::filesystem::path(dir) / kFileName).string()) {

@@ -39,7 +39,13 @@ struct Record {
   std::string field(const char* key) const;
   /// metrics[name]["value"] when present and a number.
   std::optional<double> metric(const std::string& name) const;
+  /// metrics[name]["extra"][extra] as json_number reads it.
+  std::optional<double> metric_extra(const std::string& name, const char* extra) const;
 };
+
+/// `object[key]` when it is a finite number (JSON has no NaN, but a record made in memory may), or a
+/// boolean as 1 or 0: a metric may state a yes/no extra either way.
+std::optional<double> json_number(const nlohmann::json& object, const char* key);
 
 /// The records of one run folder (records.jsonl), by job id, in the order they were written.
 class RecordStore {

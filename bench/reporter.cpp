@@ -13,6 +13,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "bench/ranking.h"
+#include "bench/table.h"
 #include "core/error.h"
 #include "core/file_io.h"
 
@@ -34,24 +36,7 @@ constexpr HeadlineExtra kHeadlineExtras[] = {
 
 std::string extra_name(const HeadlineExtra& e) { return std::string(e.metric) + "." + e.extra; }
 
-/// `object[key]` when it is a finite number (JSON has no NaN, but a record made in memory may), or a
-/// boolean as 1 or 0: a metric may state a yes/no extra either way.
-std::optional<double> number_at(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto it = object.find(key);
-  if (it == object.end()) return std::nullopt;
-  if (it->is_boolean()) return it->get<bool>() ? 1.0 : 0.0;
-  if (!it->is_number()) return std::nullopt;
-  const double v = it->get<double>();
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
-
-std::optional<double> extra_of(const Record& r, const HeadlineExtra& e) {
-  const auto metric = r.metrics.find(e.metric);
-  if (metric == r.metrics.end() || !metric->is_object()) return std::nullopt;
-  const auto extra = metric->find("extra");
-  return extra == metric->end() ? std::nullopt : number_at(*extra, e.extra);
-}
+std::optional<double> extra_of(const Record& r, const HeadlineExtra& e) { return r.metric_extra(e.metric, e.extra); }
 
 /// A JSON value as the text of one cell: strings as they are, null or absent as "", numbers and
 /// objects (a dataset given as a spec) as JSON.
@@ -69,22 +54,6 @@ std::string text_at(const nlohmann::json& object, const char* key) {
 
 std::string config_text(const Record& r, const char* key) { return text_at(r.config, key); }
 
-/// One line of text: a message with a newline would break the progress lines and the failure list.
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n' || c == '\r') c = ' ';
-  return s;
-}
-
-std::string fixed(double v, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, v);
-  std::string s = text;
-  // A mean a hair below zero prints "-0.000", which reads as a sign that is not there.
-  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
-  return s;
-}
-
 std::string seconds_text(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, seconds >= 100 ? "%.0f s" : "%.3g s", seconds);
@@ -93,8 +62,8 @@ std::string seconds_text(double seconds) {
 
 /// The job's whole time: the method's and every metric's, which is what the ETA must cover.
 double job_seconds(const Record& r) {
-  double seconds = number_at(r.cost, "seconds").value_or(0.0);
-  for (const auto& metric : r.metrics) seconds += number_at(metric, "seconds").value_or(0.0);
+  double seconds = json_number(r.cost, "seconds").value_or(0.0);
+  for (const auto& metric : r.metrics) seconds += json_number(metric, "seconds").value_or(0.0);
   return seconds;
 }
 
@@ -123,7 +92,7 @@ std::vector<std::string> study_texts(const nlohmann::json& studies) {
     if (const std::string d = text_at(s, "dataset"); !d.empty()) parts.push_back("dataset " + d);
     if (const std::string m = text_at(s, "model"); !m.empty()) parts.push_back("model " + m);
     if (s.is_object() && s.contains("test_accuracy")) {
-      const auto accuracy = number_at(s, "test_accuracy");
+      const auto accuracy = json_number(s, "test_accuracy");
       parts.push_back(accuracy ? "test accuracy " + fixed(100.0 * *accuracy, 1) + " %" : "test accuracy unknown");
     }
     std::string text = text_at(s, "name");
@@ -135,12 +104,6 @@ std::vector<std::string> study_texts(const nlohmann::json& studies) {
 
 // ---------------------------------------------------------------------------------------------------
 // The summary table, one per (study, factorization), rendered as aligned text or as Markdown.
-
-struct Table {
-  std::string title;  ///< "planted, stems"
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-};
 
 std::string mean_text(const std::pair<double, size_t>& mean) {
   return mean.second ? message(fixed(mean.first, 3), " (", mean.second, ")") : "-";
@@ -203,51 +166,6 @@ std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std
   return tables;
 }
 
-/// Columns padded to their widest cell, the first left-aligned (names), the others right-aligned.
-std::string aligned_text(const Table& table) {
-  std::vector<size_t> widths(table.header.size(), 0);
-  auto measure = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) widths[c] = std::max(widths[c], cells[c].size());
-  };
-  measure(table.header);
-  for (const auto& row : table.rows) measure(row);
-  std::ostringstream out;
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      const std::string pad(widths[c] - cells[c].size(), ' ');
-      out << (c == 0 ? cells[c] + pad : "  " + pad + cells[c]);
-    }
-    out << "\n";
-  };
-  line(table.header);
-  for (const auto& row : table.rows) line(row);
-  return out.str();
-}
-
-std::string markdown_cell(const std::string& text) {
-  std::string cell;
-  for (const char c : one_line(text)) {
-    if (c == '|') cell += '\\';
-    cell += c;
-  }
-  return cell;
-}
-
-std::string markdown_text(const Table& table) {
-  std::ostringstream out;
-  auto line = [&](const std::vector<std::string>& cells) {
-    out << "|";
-    for (const std::string& cell : cells) out << " " << markdown_cell(cell) << " |";
-    out << "\n";
-  };
-  line(table.header);
-  out << "|---|";
-  for (size_t c = 1; c < table.header.size(); ++c) out << "---:|";
-  out << "\n";
-  for (const auto& row : table.rows) line(row);
-  return out.str();
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 class ConsoleReporter : public Reporter {
@@ -274,7 +192,7 @@ class ConsoleReporter : public Reporter {
       flush_resumed();
       out_ << progress() << (record.ok ? " ok " : " FAILED ") << job_text(record);
       if (record.ok)
-        out_ << " " << seconds_text(number_at(record.cost, "seconds").value_or(0.0)) << "\n";
+        out_ << " " << seconds_text(json_number(record.cost, "seconds").value_or(0.0)) << "\n";
       else
         out_ << ": " << failure_text(record) << "\n";
       out_ << std::flush;
@@ -288,8 +206,11 @@ class ConsoleReporter : public Reporter {
     for (const Record& r : records) failed += !r.ok;
     out_ << "\nhearsay bench: " << records.size() << " jobs, " << failed << " failed\n";
     for (const std::string& study : study_texts(run_.studies)) out_ << "  " << study << "\n";
+    for (const std::string& line : clip_accuracy_lines(records)) out_ << "  " << line << "\n";
     for (const Table& table : summary_tables(summarize(records), "mean R2"))
       out_ << "\n" << table.title << "\n" << aligned_text(table);
+    for (const auto& tables : {ranking_tables(records), misled_tables(records)})
+      for (const Table& table : tables) out_ << "\n" << table.title << "\n" << aligned_text(table);
     if (failed) {
       out_ << "\nfailed jobs (" << failed << "):\n";
       size_t listed = 0;
@@ -437,7 +358,15 @@ class MarkdownReporter : public Reporter {
     const auto studies = study_texts(run_.studies);
     for (size_t i = 0; i < studies.size(); ++i) out << (i == 0 ? "; studies: " : "; ") << markdown_cell(studies[i]);
     out << ".\n";
+    const auto accuracy = clip_accuracy_lines(records);
+    for (size_t i = 0; i < accuracy.size(); ++i)
+      out << (i == 0 ? "\n" : "") << "- " << markdown_cell(accuracy[i]) << "\n";
     for (const Table& table : summary_tables(summarize(records), "R²"))
+      out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
+    const auto ranked = ranking_tables(records);
+    if (!ranked.empty()) out << "\n## Rankings per metric family\n";
+    for (const Table& table : ranked) out << "\n### " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
+    for (const Table& table : misled_tables(records))
       out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
     write_text_file(in_dir(dir_, "summary.md"), out.str());
   }
@@ -512,11 +441,11 @@ std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
       ++row.failed;
       continue;  // a failed job has no cost or scores worth averaging
     }
-    if (const auto v = number_at(r.cost, "seconds")) s.seconds.add(*v);
-    if (const auto v = number_at(r.cost, "evals")) s.evals.add(*v);
-    if (const auto v = number_at(r.cost, "model_runs")) s.runs.add(*v);
-    if (const auto v = number_at(r.cost, "gradient_passes")) s.passes.add(*v);
-    if (const auto v = number_at(r.explanation, "r2")) s.r2.add(*v);
+    if (const auto v = json_number(r.cost, "seconds")) s.seconds.add(*v);
+    if (const auto v = json_number(r.cost, "evals")) s.evals.add(*v);
+    if (const auto v = json_number(r.cost, "model_runs")) s.runs.add(*v);
+    if (const auto v = json_number(r.cost, "gradient_passes")) s.passes.add(*v);
+    if (const auto v = json_number(r.explanation, "r2")) s.r2.add(*v);
     for (const auto& [name, metric] : r.metrics.items())
       if (const auto v = r.metric(name)) s.metrics[name].add(*v);
     for (const HeadlineExtra& e : kHeadlineExtras)

@@ -177,10 +177,15 @@ TEST(MarkdownReporter, OneTablePerStudyAndFactorization) {
   const auto reporter = make_markdown_reporter(dir.path().string());
   reporter->begin(sample_run(dir.path().string()));
   reporter->finish(records);
-  EXPECT_EQ(read_text_file(dir.file("summary.md")),
+  const std::string text = read_text_file(dir.file("summary.md"));
+  const size_t rankings = text.find("\n## Rankings per metric family\n");
+  ASSERT_NE(rankings, std::string::npos) << text;
+  EXPECT_EQ(text.substr(0, rankings),
             "# hearsay bench\n\n"
             "5 jobs (shard 1/2 of 10 planned); studies: planted (dataset planted-set, model vgg_small, test accuracy "
             "100.0 %); genres (dataset genres-set, model vgg_small, test accuracy unknown).\n"
+            "\n- planted: the model is right on 2 of 2 explained clips\n"
+            "- genres: the model is right on 1 of 1 explained clips\n"
             "\n## planted, stems\n\n"
             "| method | mean s | mean evals | mean runs | mean passes | R² | agreement | ground_truth_rank | "
             "agreement.top1 | ground_truth_rank.hit_at_1 | failed |\n"
@@ -191,6 +196,14 @@ TEST(MarkdownReporter, OneTablePerStudyAndFactorization) {
             "| method | mean s | mean evals | mean runs | mean passes | R² | deletion_auc | failed |\n"
             "|---|---:|---:|---:|---:|---:|---:|---:|\n"
             "| lime | 2.000 | 50 | 50 | 0 | 0.250 | 0.125 (1) | 0 |\n");
+  // The same ranking tables as the console's (tests/bench/ranking_test.cpp checks their numbers).
+  EXPECT_NE(text.find("\n### planted, stems: agreement\n\n"
+                      "| method | Spearman to reference ↑ [95 % CI] | n | same top ↑ | vs best |\n"
+                      "|---|---:|---:|---:|---:|\n"
+                      "| lime | 0.800 (1 clip) | 1 | 1.000 | best |\n"
+                      "| occlusion\\|fast | 0.400 (1 clip) | 1 | 0.000 | ? |\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(ConsoleReporter, PlainLinesForFreshJobsAndOneLineForResumedOnes) {
@@ -220,6 +233,12 @@ TEST(ConsoleReporter, PlainLinesForFreshJobsAndOneLineForResumedOnes) {
                       "agreement.top1  ground_truth_rank.hit_at_1  failed\n"
                       "lime        2.000         200        200            0    0.500  0.800 (1)          1.000 (2)  "
                       "           1/1                         1/2       1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  planted: the model is right on 2 of 2 explained clips\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nplanted, stems: localisation\n"
+                      "method     cue first ↑ [95 % CI]  n  vs best\n"
+                      "lime        0.500 [0.000, 1.000]  2     best\n"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("\nfailed jobs (1):\n  planted pop.00002 stems lime: ShapeError: clip shorter than 4 segments\n"),
