@@ -46,9 +46,15 @@ void StudyConfig::validate() const {
 void BenchConfig::validate() const {
   HEARSAY_CHECK_AS(ConfigError, !studies.empty(), "studies: name at least one study (hearsay bench --list-options)");
   std::set<std::string> names;
-  for (size_t i = 0; i < studies.size(); ++i)
+  for (size_t i = 0; i < studies.size(); ++i) {
+    const std::string& borrowed = studies[i].model.study;
+    HEARSAY_CHECK_AS(ConfigError, borrowed.empty() || names.count(borrowed), "studies[", i, "].model.study: '",
+                     borrowed, "' is not the name of an earlier study",
+                     names.empty() ? std::string(" (this is the first study)")
+                                   : message("; earlier: ", hearsay::detail::join_names({names.begin(), names.end()})));
     HEARSAY_CHECK_AS(ConfigError, names.insert(studies[i].name).second, "studies[", i, "].name: '", studies[i].name,
                      "' names two studies; give each its own name");
+  }
 }
 
 std::vector<std::string> study_methods(const StudyConfig& study) {

@@ -91,7 +91,10 @@ std::vector<std::string> study_texts(const nlohmann::json& studies) {
     std::vector<std::string> parts;
     if (const std::string d = text_at(s, "dataset"); !d.empty()) parts.push_back("dataset " + d);
     if (const std::string m = text_at(s, "model"); !m.empty()) parts.push_back("model " + m);
-    if (s.is_object() && s.contains("test_accuracy")) {
+    if (const std::string borrowed = text_at(s, "model_study"); !borrowed.empty()) {
+      // Its test accuracy is on the other study's set: the explained clips' accuracy says more.
+      parts.push_back("the model of study " + borrowed);
+    } else if (s.is_object() && s.contains("test_accuracy")) {
       const auto accuracy = json_number(s, "test_accuracy");
       parts.push_back(accuracy ? "test accuracy " + fixed(100.0 * *accuracy, 1) + " %" : "test accuracy unknown");
     }

@@ -74,14 +74,36 @@ Record study_failure(const StudyConfig& study, size_t index, const std::exceptio
   return r;
 }
 
+// A study's ModelSpec with ModelSpec::study resolved to the folder of that earlier study's model.
+// BenchConfig::validate has checked that the name is an earlier study's.
+ModelSpec borrowed_model(const BenchConfig& config, const Prepared& p, size_t index) {
+  ModelSpec spec = config.studies[index].model;
+  if (spec.study.empty()) return spec;
+  for (size_t j = 0; j < index; ++j)
+    if (config.studies[j].name == spec.study) {
+      HEARSAY_CHECK_AS(ConfigError, p.studies[j], "studies[", index, "].model.study: study '", spec.study,
+                       "' could not be prepared, so there is no model to borrow");
+      spec.path = p.studies[j]->model_dir;
+      spec.study.clear();
+      return spec;
+    }
+  throw ConfigError(message("studies[", index, "].model.study: '", spec.study, "' is not an earlier study"));
+}
+
 Prepared prepare_all(const BenchConfig& config, const std::string& cache_dir, std::ostream& log) {
   Prepared p;
   for (size_t i = 0; i < config.studies.size(); ++i) {
     const StudyConfig& study = config.studies[i];
     log << "[" << i + 1 << "/" << config.studies.size() << "] study " << study.name << "\n";
     try {
-      p.studies.push_back(std::make_unique<PreparedStudy>(prepare_study(
-          study.dataset, study.model, study.clips, config.seed, cache_dir, log, message("studies[", i, "]"))));
+      p.studies.push_back(
+          std::make_unique<PreparedStudy>(prepare_study(study.dataset, borrowed_model(config, p, i), study.clips,
+                                                        config.seed, cache_dir, log, message("studies[", i, "]"))));
+      if (!study.model.study.empty()) {
+        p.studies.back()->model_study = study.model.study;
+        // test.json beside the model scores it on the other study's set, not on this one.
+        p.studies.back()->test_accuracy.reset();
+      }
     } catch (const IoError& error) {
       // A cache that cannot be written is the run's problem, not the study's.
       if (std::string(error.what()).find(cache_dir) != std::string::npos) throw;

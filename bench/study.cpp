@@ -257,6 +257,12 @@ void DatasetSpec::check(const std::string& context) const {
 }
 
 void ModelSpec::check(const std::string& context) const {
+  if (!study.empty()) {
+    HEARSAY_CHECK_AS(ConfigError, path.empty() && train.is_null(), context,
+                     ".model: give exactly one of 'path', 'train' or 'study', got 'study' and ",
+                     path.empty() ? "'train'" : "'path'");
+    return;
+  }
   check_path_or_options<models::TrainOptions>(context + ".model", path, train, "a model folder", "train",
                                               "hearsay train", "{\"epochs\": 10}");
 }
@@ -405,6 +411,7 @@ nlohmann::json PreparedStudy::describe() const {
           {"model_key", model_key},
           {"model_name", model->name()},
           {"model_trained", model_trained},
+          {"model_study", model_study},
           {"classes", model->class_names()},
           {"test_accuracy", test_accuracy ? nlohmann::json(*test_accuracy) : nlohmann::json(nullptr)},
           {"clips", clip_ids},

@@ -57,6 +57,9 @@ struct DatasetSpec {
 struct ModelSpec {
   std::string path;      ///< a model folder: hearsay train's output, or a TorchScript model with model.json
   nlohmann::json train;  ///< or models::TrainOptions as an object ({} for the defaults); null: none
+  /// or the name of an earlier study in the same config whose model this study explains (a model
+  /// trained on an easy set, explained on a harder one); resolved by the runner (bench/run.cpp)
+  std::string study;
 
   template <class V>
   void visit(V& v) {
@@ -66,8 +69,12 @@ struct ModelSpec {
       "train a built-in network on the study's train split instead: hearsay train's options as an object, e.g. "
       "{\"model\": \"vgg_small\", \"epochs\": 10} (hearsay train --help lists them; seed defaults to the study seed); "
       "cached (null: no training)");
+    v("study", study,
+      "or use the model of an earlier study in this config, by its name: explain a harder set (a weaker cue, a cue "
+      "split across stems) with the model trained on an easier one");
   }
-  /// Exactly one of path / train, and train's own options: ConfigError naming "<context>.model.<key>".
+  /// Exactly one of path / train / study, and train's own options: ConfigError naming
+  /// "<context>.model.<key>". (Whether `study` names an earlier study is BenchConfig::validate's.)
   void check(const std::string& context) const;
 };
 
@@ -106,6 +113,7 @@ struct PreparedStudy {
   std::string model_key;       ///< 12 hex digits: the trained model's cache key, or the model folder and its files
   bool model_trained = false;  ///< trained by the study (a cache entry), not the user's folder
   bool model_cached = false;   ///< trained earlier (another run or process) and reused from the cache
+  std::string model_study;     ///< the study whose model this one borrowed (ModelSpec::study); "" for none
   std::optional<double> test_accuracy;  ///< when known: trained here, or test.json beside the model
   std::vector<size_t> clips;            ///< dataset indices to explain, in a deterministic order
   std::vector<std::string> warnings;    ///< the warning lines also written to the log (no "warning: " prefix)

@@ -39,7 +39,7 @@ cat >"$work/study.json" <<EOF
   {"name": "blackbox", "dataset": {"path": "$work/plain"}, "model": {"path": "$data/models/skip"},
    "clips": {"split": "all", "count": 1}, "factorizations": {"segments": {"segments": 2}},
    "methods": ["grad_cam", "occlusion"]},
-  {"name": "excerpt", "dataset": {"path": "$work/plain"}, "model": {"path": "$data/models/vgg4"},
+  {"name": "excerpt", "dataset": {"path": "$work/plain"}, "model": {"study": "real"},
    "clips": {"split": "all", "count": 1}, "excerpt_start": 0.5, "excerpt_seconds": 3.0,
    "factorizations": {"segments": {"segments": 2}}, "methods": ["occlusion"]}
 ]}
@@ -90,6 +90,12 @@ for r in records:
     model = "skip" if r["config"]["study"] == "blackbox" else "vgg4"
     assert r["config"]["model"].endswith(model) and model in r["config"]["model_name"], r["config"]
 assert all(r["ok"] for r in real), [r.get("error") for r in real if not r["ok"]]
+# "excerpt" borrows the model of study "real" (model.study): the same folder, and no test accuracy of
+# its own (test.json scores the model on another set).
+studies = {s["name"]: s for s in json.load(open(out + "/run.json"))["studies"]}
+assert studies["excerpt"]["model"] == studies["real"]["model"], studies
+assert studies["excerpt"]["model_study"] == "real" and studies["excerpt"]["test_accuracy"] is None, studies["excerpt"]
+assert studies["real"]["model_study"] == "", studies["real"]
 blackbox = {r["config"]["method"]: r for r in records if r["config"]["study"] == "blackbox"}
 cam = blackbox["grad_cam"]
 assert not cam["ok"] and cam["error_type"] == "UnsupportedModelError" and "black box" in cam["error"], cam

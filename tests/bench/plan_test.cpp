@@ -150,6 +150,17 @@ TEST(Config, StudiesAreCheckedByNameBeforeAnyWork) {
   EXPECT_THROW_WITH(read_options<BenchConfig>({{"studies", {{{"name", "a"}}, {{"name", "a"}}}}}, "bench"), ConfigError,
                     "studies[1].name", "two studies");
   EXPECT_THROW_WITH(read_options<BenchConfig>({{"studies", {{{"name", "a b"}}}}}, "bench"), ConfigError, "a b");
+  // model.study names an earlier study: not a later one, not itself, not an unknown one.
+  const nlohmann::json borrow = {{"name", "b"}, {"model", {{"study", "a"}}}};
+  read_options<BenchConfig>({{"studies", {{{"name", "a"}}, borrow}}}, "bench");
+  EXPECT_THROW_WITH(read_options<BenchConfig>({{"studies", {borrow, {{"name", "a"}}}}}, "bench"), ConfigError,
+                    "studies[0].model.study", "'a'", "first study");
+  EXPECT_THROW_WITH(read_options<BenchConfig>({{"studies", {{{"name", "c"}}, borrow}}}, "bench"), ConfigError,
+                    "studies[1].model.study", "'a'", "earlier: c");
+  ModelSpec both;
+  both.study = "a";
+  both.train = nlohmann::json::object();
+  EXPECT_THROW_WITH(both.check("bench: studies[1]"), ConfigError, "studies[1].model", "exactly one of", "'train'");
   EXPECT_THROW_WITH(read_options<BenchConfig>({{"studies", {{{"method_options", {{"lime", 3}}}}}}}, "bench"),
                     ConfigError, "method_options.lime must be an object");
   StudyConfig study;
