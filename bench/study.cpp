@@ -314,10 +314,19 @@ std::vector<size_t> select_clips(const datasets::Dataset& dataset, const dataset
       throw ConfigError(message(where, ".split: ", e.what()));
     }
   }
+  std::set<int> wanted;
+  for (const auto& name : clips.classes) {
+    const auto& names = dataset.classes();
+    const auto it = std::find(names.begin(), names.end(), name);
+    HEARSAY_CHECK_AS(ConfigError, it != names.end(), where, ".classes: '", name, "' is not a class of the dataset (",
+                     join_names(names), ")");
+    wanted.insert(static_cast<int>(it - names.begin()));
+  }
   // Each class's candidates (unlabelled clips last), in order or shuffled, then the classes take turns.
   std::map<int, std::vector<size_t>> by_class;
   for (size_t i : candidates) {
     const int label = dataset.info(i).label;
+    if (!wanted.empty() && !wanted.count(label)) continue;
     by_class[label < 0 ? INT_MAX : label].push_back(i);
   }
   for (auto& [label, list] : by_class) {

@@ -82,8 +82,11 @@ struct ModelSpec {
 struct ClipSpec {
   std::string split = "test";    ///< "train", "val", "test", "all", or a split file (one id per line)
   std::vector<std::string> ids;  ///< explicit ids, in this order (used instead of split when non-empty)
-  int per_class = 0;             ///< at most this many per class, >= 0 (0: no limit)
-  int count = 3;                 ///< at most this many in all, >= 0 (0: all)
+  /// only clips of these classes (names of the dataset's classes; empty: every class), e.g. the
+  /// class whose clips carry a ground-truth cue; explicit ids are taken as given
+  std::vector<std::string> classes;
+  int per_class = 0;  ///< at most this many per class, >= 0 (0: no limit)
+  int count = 3;      ///< at most this many in all, >= 0 (0: all)
   /// 0: each class's clips in dataset order; else each class's clips shuffled with this seed. Either
   /// way the classes take turns (the first of each class, then the second, ...), so a small count
   /// still covers the classes. Explicit ids keep their own order.
@@ -93,6 +96,7 @@ struct ClipSpec {
   void visit(V& v) {
     v("split", split, "clips from this split: train, val, test, all, or a split file with one id per line");
     v("ids", ids, "explicit clip ids, explained in this order (instead of split when non-empty)");
+    v("classes", classes, "only clips of these classes (empty: every class; not applied to explicit ids)");
     v("per_class", per_class, "at most this many clips per class (0: no limit)", Range::at_least(0));
     v("count", count, "at most this many clips in all (0: all)", Range::at_least(0));
     v("seed", seed, "0: clips in dataset order; else shuffled within each class with this seed");

@@ -79,6 +79,16 @@ TEST(ClipSelection, InOrderTheClassesTakeTurns) {
   EXPECT_EQ(c.ids(spec), (Ids{"a.0", "b.0", "c.0"}));
 }
 
+TEST(ClipSelection, ClassesKeepOnlyTheNamedClassesAndRefuseUnknownOnes) {
+  const Clips c;
+  ClipSpec spec;
+  spec.classes = {"c", "a"};
+  spec.count = 4;
+  EXPECT_EQ(c.ids(spec), (Ids{"a.0", "c.0", "a.1", "c.1"}));
+  spec.classes = {"b", "d"};
+  EXPECT_THROW_WITH(c.ids(spec), ConfigError, "bench: studies[0].clips.classes", "'d'", "a, b, c");
+}
+
 TEST(ClipSelection, ASeedShufflesWithinEachClassDeterministically) {
   const Clips c;
   ClipSpec spec;
