@@ -41,6 +41,20 @@ void StudyConfig::validate() const {
   HEARSAY_CHECK_AS(ConfigError, !factorizations.empty(), "factorizations: name at least one, e.g. {\"stems\": {}}");
   check_object_of_objects(method_options, "method_options", "{\"lime\": {\"num_samples\": 2048}}");
   check_object_of_objects(metrics, "metrics", "{\"agreement\": {}}");
+  const char* variant_example =
+      "{\"occlusion_keep_one_in\": {\"method\": \"occlusion\", \"options\": {\"variant\": "
+      "\"keep_one_in\"}}}";
+  check_object_of_objects(variants, "variants", variant_example);
+  for (const auto& [name, variant] : variants.items()) {
+    for (const auto& [key, value] : variant.items())
+      HEARSAY_CHECK_AS(ConfigError, key == "method" || key == "options", "variants.", name, ": unknown key '", key,
+                       "'; valid: method, options");
+    HEARSAY_CHECK_AS(ConfigError, variant.contains("method") && variant["method"].is_string(), "variants.", name,
+                     ".method must name the registered method it varies, e.g. ", variant_example);
+    HEARSAY_CHECK_AS(ConfigError, variant.value("options", nlohmann::json::object()).is_object(), "variants.", name,
+                     ".options must be an object of the method's options, got ",
+                     hearsay::detail::json_preview(variant["options"]));
+  }
 }
 
 void BenchConfig::validate() const {
@@ -58,12 +72,29 @@ void BenchConfig::validate() const {
 }
 
 std::vector<std::string> study_methods(const StudyConfig& study) {
-  return study.methods.empty() ? methods::explainer_registry().names() : study.methods;
+  if (!study.methods.empty()) return study.methods;
+  std::vector<std::string> all = methods::explainer_registry().names();
+  for (const auto& [name, variant] : study.variants.items()) all.push_back(name);
+  return all;
+}
+
+std::string study_explainer(const StudyConfig& study, const std::string& method) {
+  const auto it = study.variants.find(method);
+  return it == study.variants.end() ? method : it->at("method").get<std::string>();
 }
 
 void check_study(const StudyConfig& study, const std::string& context) {
   const auto& explainers = methods::explainer_registry();
-  for (const auto& m : study.methods) check_name(m, context + ".methods", explainers.names(), "method");
+  std::vector<std::string> named = explainers.names();
+  for (const auto& [name, variant] : study.variants.items()) {
+    const std::string where = message(context, ".variants.", name);
+    HEARSAY_CHECK_AS(ConfigError, !explainers.contains(name), where,
+                     ": a variant needs a name of its own, not the registered method's");
+    check_name(variant.at("method").get<std::string>(), where + ".method", explainers.names(), "method");
+    explainers.create(variant.at("method").get<std::string>(), variant.value("options", nlohmann::json::object()));
+    named.push_back(name);
+  }
+  for (const auto& m : study.methods) check_name(m, context + ".methods", named, "method or variant");
   for (const auto& [name, options] : study.method_options.items()) {
     check_name(name, context + ".method_options", explainers.names(), "method");
     nlohmann::json given = options;

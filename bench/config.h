@@ -30,6 +30,9 @@ struct StudyConfig {
   std::vector<std::string> methods;  ///< methods to compare; empty: every registered one
   /// Options per method ({"lime": {"num_samples": 2048}}); a method not named keeps its defaults.
   nlohmann::json method_options = {{"lime", {{"num_samples", 2048}}}, {"kernel_shap", {{"num_samples", 2048}}}};
+  /// Named variants of a method, run beside it like methods of their own:
+  /// {"occlusion_keep_one_in": {"method": "occlusion", "options": {"variant": "keep_one_in"}}}.
+  nlohmann::json variants = nlohmann::json::object();
   /// Metrics by name, each with its options; "agreement" compares with a reference method (default
   /// exact_shapley), "ground_truth_rank" finds the planted cue (clips that have one).
   nlohmann::json metrics = {{"agreement", nlohmann::json::object()}, {"ground_truth_rank", nlohmann::json::object()}};
@@ -47,6 +50,9 @@ struct StudyConfig {
       "factorizations by name with their options, e.g. {\"stems\": {\"segments\": 4}}; each is run");
     v("methods", methods, "methods to compare (empty: every registered one)");
     v("method_options", method_options, "options per method, e.g. {\"lime\": {\"num_samples\": 2048}}");
+    v("variants", variants,
+      "named variants of a method, listed in methods like a method: {\"occlusion_keep_one_in\": {\"method\": "
+      "\"occlusion\", \"options\": {\"variant\": \"keep_one_in\"}}} (empty methods: every method and variant)");
     v("metrics", metrics,
       "metrics by name with their options, e.g. {\"agreement\": {\"reference\": \"exact_shapley\"}}");
   }
@@ -81,7 +87,9 @@ nlohmann::json quick_config();
 /// "<context>.<key>" and the valid names.
 void check_study(const StudyConfig& study, const std::string& context);
 
-/// The methods a study runs: config.methods, or every registered method when empty.
+/// The methods a study compares: its `methods`, or every registered method and then every variant.
 std::vector<std::string> study_methods(const StudyConfig& study);
+/// The registered explainer behind a method name of the study: a variant's method, else the name.
+std::string study_explainer(const StudyConfig& study, const std::string& method);
 
 }  // namespace hearsay::bench

@@ -14,14 +14,17 @@ namespace {
 
 // A method's options with every default filled in; "output" (which output it explains) is the
 // bench's, not the method's, and is kept beside them.
+// A variant's options are its own, over the options its method has in method_options.
 nlohmann::json method_options(const StudyConfig& study, const std::string& method) {
-  nlohmann::json given = study.method_options.value(method, nlohmann::json::object());
+  const std::string explainer = study_explainer(study, method);
+  nlohmann::json given = study.method_options.value(explainer, nlohmann::json::object());
+  if (explainer != method) given.update(study.variants[method].value("options", nlohmann::json::object()));
   nlohmann::json output;
   if (given.contains("output")) {
     output = given["output"];
     given.erase("output");
   }
-  nlohmann::json filled = methods::explainer_registry().create(method, given)->options();
+  nlohmann::json filled = methods::explainer_registry().create(explainer, given)->options();
   if (!output.is_null()) filled["output"] = output;
   return filled;
 }
@@ -36,7 +39,7 @@ nlohmann::json Plan::to_json() const {
                     {"study", job.config.at("study")},
                     {"clip", job.config.at("clip")},
                     {"factorization", job.factorization},
-                    {"method", job.method}});
+                    {"method", job.config.at("method")}});
   return {{"groups", groups}, {"jobs", list}};
 }
 
@@ -80,7 +83,7 @@ Plan make_plan(const BenchConfig& config, const std::vector<const PreparedStudy*
           job.clip = clip;
           job.factorization = factorization;
           job.factorization_options = factorization_options;
-          job.method = method;
+          job.method = study_explainer(study, method);  // what runs; the config names the variant
           job.method_options = filled_methods[method];
           job.metrics = metric_options;
           job.reference_only = std::find(methods.begin(), methods.end(), method) == methods.end();
@@ -104,6 +107,7 @@ Plan make_plan(const BenchConfig& config, const std::vector<const PreparedStudy*
                         {"references", job.references},
                         {"seed", config.seed}};
           if (job.reference_only) job.config["reference_only"] = true;
+          if (job.method != method) job.config["explainer"] = job.method;
           // The id names the data and the model by their keys (what they are), not by the folders they
           // sit in, so runs with other cache folders (shards on other machines) share ids.
           nlohmann::json identity = job.config;

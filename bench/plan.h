@@ -27,7 +27,7 @@ struct Job {
   size_t clip = 0;   ///< dataset index of the clip
   std::string factorization;
   nlohmann::json factorization_options;  ///< every default filled in
-  std::string method;
+  std::string method;  ///< the registered explainer that runs (a variant's method; config["method"] names the variant)
   nlohmann::json method_options;                      ///< every default filled in ("output" kept when given)
   nlohmann::json metrics = nlohmann::json::object();  ///< name -> options, defaults filled in
   /// Reference method -> id of its job on the same group, for the metrics that compare with one (a

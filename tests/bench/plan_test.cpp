@@ -13,6 +13,7 @@
 #include "bench/record.h"
 #include "core/error.h"
 #include "datasets/in_memory_dataset.h"
+#include "methods/explainer.h"
 #include "tests/support/test_support.h"
 #include "tests/support/toys.h"
 
@@ -88,6 +89,52 @@ TEST(Plan, GroupsRunTheReferenceFirstAndNameItInTheJobsThatCompare) {
   EXPECT_EQ(plan.jobs[6].config.at("clip"), "clip2");
   EXPECT_EQ(plan.jobs[2].method_options.at("num_samples"), 64);
   EXPECT_TRUE(plan.jobs[2].method_options.contains("kernel_width"));  // defaults filled in
+}
+
+TEST(Plan, AVariantRunsItsMethodWithItsOwnOptionsUnderItsOwnName) {
+  nlohmann::json study = base_study();
+  study["methods"] = {"occlusion", "occlusion_keep", "lime_small"};
+  study["variants"] = {{"occlusion_keep", {{"method", "occlusion"}, {"options", {{"variant", "keep_one_in"}}}}},
+                       {"lime_small", {{"method", "lime"}, {"options", {{"kernel_width", 0.5}}}}}};
+  const Plan plan = plan_of(study);
+  ASSERT_EQ(plan.jobs.size(), 16u);  // 4 groups x (exact_shapley + 3)
+  const Job &plain = plan.jobs[1], &keep = plan.jobs[2], &small = plan.jobs[3];
+  EXPECT_EQ(keep.method, "occlusion");
+  EXPECT_EQ(keep.config.at("method"), "occlusion_keep");
+  EXPECT_EQ(keep.config.at("explainer"), "occlusion");
+  EXPECT_EQ(keep.method_options.at("variant"), "keep_one_in");
+  EXPECT_EQ(plain.method_options.at("variant"), "leave_one_out");
+  EXPECT_FALSE(plain.config.contains("explainer"));  // a plain method's id is what it was before variants
+  EXPECT_NE(plain.id, keep.id);
+  // A variant's options go over its method's method_options.
+  EXPECT_EQ(small.method, "lime");
+  EXPECT_EQ(small.method_options.at("num_samples"), 64);
+  EXPECT_EQ(small.method_options.at("kernel_width"), 0.5);
+  EXPECT_EQ(keep.references.at("exact_shapley"), plan.jobs[0].id);
+  // With no methods listed, every registered method runs and then every variant.
+  study.erase("methods");
+  const auto all = study_methods(config_of(study).studies[0]);
+  EXPECT_EQ(all.back(), "occlusion_keep");  // variants in the JSON object's (sorted) order
+  EXPECT_EQ(all.size(), methods::explainer_registry().names().size() + 2);
+}
+
+TEST(Config, VariantsAreCheckedBeforeAnyWork) {
+  StudyConfig study;
+  study.variants = {{"occlusion", {{"method", "occlusion"}}}};
+  EXPECT_THROW_WITH(check_study(study, "studies[0]"), ConfigError, "studies[0].variants.occlusion", "name of its own");
+  study.variants = {{"k", {{"method", "occlution"}}}};
+  EXPECT_THROW_WITH(check_study(study, "studies[0]"), ConfigError, "studies[0].variants.k.method", "occlution");
+  study.variants = {{"k", {{"method", "occlusion"}, {"options", {{"variant", "keep_all"}}}}}};
+  EXPECT_THROW_WITH(check_study(study, "studies[0]"), ConfigError, "variant", "keep_one_in");
+  study.variants = {{"k", {{"method", "occlusion"}}}};
+  study.methods = {"k", "kk"};
+  EXPECT_THROW_WITH(check_study(study, "studies[0]"), ConfigError, "studies[0].methods", "'kk'", "k");
+  EXPECT_THROW_WITH(
+      read_options<BenchConfig>({{"studies", {{{"name", "a"}, {"variants", {{"k", {{"methd", "x"}}}}}}}}}, "bench"),
+      ConfigError, "variants.k", "'methd'", "method, options");
+  EXPECT_THROW_WITH(
+      read_options<BenchConfig>({{"studies", {{{"name", "a"}, {"variants", {{"k", {{"x", 1}}}}}}}}}, "bench"),
+      ConfigError, "variants.k");
 }
 
 TEST(Plan, IdsFollowTheWholeConfigurationAndNothingElse) {
