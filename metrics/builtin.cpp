@@ -3,10 +3,12 @@
 #include "metrics/complexity.h"
 #include "metrics/deletion.h"
 #include "metrics/fidelity.h"
+#include "metrics/granularity.h"
 #include "metrics/ground_truth_rank.h"
 #include "metrics/localisation.h"
 #include "metrics/metric.h"
 #include "metrics/sanity.h"
+#include "metrics/sensitivity.h"
 #include "metrics/stability.h"
 
 namespace hearsay::metrics {
@@ -19,10 +21,13 @@ const Registry<Metric>& metric_registry() {
     r.add<Deletion>("deletion", "deletion and insertion curves in attribution order beside random orders");
     r.add<Fidelity>("fidelity",
                     "faithfulness correlation, infidelity, comprehensiveness and sufficiency under removal");
+    r.add<Granularity>("granularity",
+                       "rank agreement with the same method over finer time segments, pooled back (4 vs 8)");
     r.add<GroundTruthRank>("ground_truth_rank", "rank of the best-placed component holding the planted cue");
     r.add<Localisation>("localisation",
                         "relevance rank and mass accuracy, top-k hit and pointing game on the planted cue");
     r.add<Sanity>("sanity", "model-parameter randomisation and random-logit tests (Adebayo et al. 2018)");
+    r.add<Sensitivity>("sensitivity", "largest change of the scores under input noise at a set SNR (Yeh et al. 2019)");
     r.add<Stability>("stability", "agreement of a method with itself across seeds (Spearman, top-k Jaccard)");
     return r;
   }();

@@ -41,6 +41,10 @@ struct MetricInput {
   std::vector<factorizations::Region> ground_truth{};            ///< planted cues, in the factorized input's time
   const methods::Explanation* reference = nullptr;  ///< the reference method's explanation of the same input
   methods::Evaluator* evaluator = nullptr;          ///< for metrics that query the model (later issues)
+  /// The input that was factorized, for metrics that factorize it again (sensitivity: with noise;
+  /// granularity: cut finer); null when the caller has none, and those metrics then do not apply.
+  const factorizations::FactorizationInput* source = nullptr;
+  std::string factorizer{};  ///< registered name of the factorizer that made `factorization` (its options: options())
 };
 
 /// What a metric reads beyond the explanation and its factorization.

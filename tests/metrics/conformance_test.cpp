@@ -1,7 +1,7 @@
 // Every registered metric, through the registry: on a real factorization (three stems cut at 1 s and
 // 2 s) explained by occlusion on a model of the log-mel features, with exact Shapley as the reference
-// and a planted cue, its result is identical for 1 and 2 threads, and a metric that queries the model
-// says how many evaluations it spent.
+// and a planted cue (and the clip itself, for the metrics that factorize it again), its result is
+// identical for 1 and 2 threads, and a metric that queries the model says how many evaluations it spent.
 #include <iostream>
 
 #include <gtest/gtest.h>
@@ -37,6 +37,11 @@ class EveryMetricOnStems : public testing::ThreeStems, public ::testing::WithPar
     input.ground_truth = {{"tones", 0.5, 1.5}};
     input.reference = metric->reference_method().empty() ? nullptr : &reference;
     input.evaluator = &evaluator;
+    // The clip the fixture factorized, for the metrics that factorize it again.
+    const auto clip = hearsay::testing::stem_clip(3.0, 22050, 7);
+    const factorizations::FactorizationInput source{clip.mix, clip.stems};
+    input.source = &source;
+    input.factorizer = "stems";
     const MetricResult r = metric->evaluate(input);
     set_num_threads(0);
     EXPECT_TRUE(!metric->needs().model || !r.value || r.extra.contains("evaluations")) << GetParam();
