@@ -107,7 +107,8 @@ void write_method_files(const methods::Explanation& e, const nlohmann::json& met
 // The settings' metrics for every method that succeeded, into its outcome: each metric's result, or the
 // error that stopped it (a metric that fails is that metric's record, not the method's failure).
 void add_metrics(std::vector<MethodOutcome>& outcomes, const factorizations::Factorization& factorization,
-                 const ExplainSettings& settings, methods::Evaluator& evaluator) {
+                 const factorizations::FactorizationInput* source, const ExplainSettings& settings,
+                 methods::Evaluator& evaluator) {
   for (const auto& [name, options] : settings.metrics) {
     if (settings.progress) settings.progress(message("metric ", name));
     const auto metric = metrics::metric_registry().create(name, options);
@@ -123,6 +124,8 @@ void add_metrics(std::vector<MethodOutcome>& outcomes, const factorizations::Fac
         input.ground_truth = settings.ground_truth;
         input.reference = reference;
         input.evaluator = &evaluator;
+        input.source = source;
+        input.factorizer = settings.factorization;
         const metrics::MetricResult r = metric->evaluate(input);
         m.metrics[name] = {{"value", r.value ? nlohmann::json(*r.value) : nlohmann::json(nullptr)},
                            {"curve", r.curve},
@@ -165,11 +168,11 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
   if (settings.progress) settings.progress(message("factorizing (", settings.factorization, ")"));
   const auto factorization = factorizer->factorize(input, model.front_end());
   if (settings.progress) settings.progress({});
-  return explain_factorized(model, *factorization, settings);
+  return explain_factorized(model, *factorization, settings, &input);
 }
 
 ClipOutcome explain_factorized(const models::Model& model, const factorizations::Factorization& factorization,
-                               const ExplainSettings& settings) {
+                               const ExplainSettings& settings, const factorizations::FactorizationInput* source) {
   methods::EvaluatorOptions eo;
   eo.batch_size = settings.batch_size;
   if (!settings.input_name.empty()) eo.input_name = settings.input_name;
@@ -225,7 +228,7 @@ ClipOutcome explain_factorized(const models::Model& model, const factorizations:
     if (settings.progress) settings.progress({});
     outcome.methods.push_back(std::move(m));
   }
-  add_metrics(outcome.methods, factorization, settings, *shared);
+  add_metrics(outcome.methods, factorization, source, settings, *shared);
   for (const MethodOutcome& m : outcome.methods) {
     // Outside the method's try: a file that cannot be written (a full disk) is not the method's
     // failure, and a caller that records failures must not record it as one.

@@ -92,8 +92,11 @@ ClipOutcome explain_clip(const models::Model& model, const factorizations::Facto
 std::string output_name(models::Output output);
 
 /// explain_clip on a factorization already made: the bench factorizes a clip once for all of its jobs.
+/// `source` is the input it was made from, for the metrics that factorize it again (sensitivity,
+/// granularity); without it they do not apply.
 ClipOutcome explain_factorized(const models::Model& model, const factorizations::Factorization& factorization,
-                               const ExplainSettings& settings);
+                               const ExplainSettings& settings,
+                               const factorizations::FactorizationInput* source = nullptr);
 
 /// The components with a positive score, best first, at most `k`, as "name (score)"; "none" when no
 /// component has a positive score.

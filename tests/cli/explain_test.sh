@@ -56,6 +56,19 @@ assert json.load(open(sys.argv[1] + "/grad_cam.json"))["metrics"]["localisation"
 summary = json.load(open(sys.argv[1] + "/summary.json"))
 assert all("metrics" in m for m in summary["methods"]), summary["methods"]
 PY
+# The metrics that factorize the clip again (with noise; into twice the segments) get it from explain.
+"$hearsay" --threads 1 explain --data "$dir/planted" --id glockenspiel_arpeggio.00000 --model "$model" \
+  --methods occlusion,grad_cam --factorization stems --segments 3 --audio-out none --metrics sensitivity,granularity \
+  --metric-options '{"sensitivity": {"samples": 1}}' --out "$dir/refactorized" > /dev/null 2> "$dir/err" ||
+  fail "explain --metrics sensitivity,granularity: $(cat "$dir/err")"
+python3 - "$dir/refactorized" <<'PY' || fail "explain gave sensitivity or granularity no source"
+import json, sys
+for method in ("occlusion", "grad_cam"):
+    m = json.load(open(sys.argv[1] + "/" + method + ".json"))["metrics"]
+    assert m["sensitivity"]["value"] >= 0.0 and m["sensitivity"]["extra"]["evaluations"] > 0, m["sensitivity"]
+    assert -1.0 <= m["granularity"]["value"] <= 1.0, m["granularity"]
+    assert m["granularity"]["extra"]["fine_components"] == 24, m["granularity"]
+PY
 if "$hearsay" explain "$clip" --model "$model" --methods occlusion --metrics fidelty --out "$dir/x" 2> "$dir/err"; then
   fail "--metrics fidelty accepted"
 fi
