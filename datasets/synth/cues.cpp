@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "datasets/synth/general_midi.h"
 
 namespace hearsay::datasets::synth {
@@ -44,6 +45,18 @@ double CueSpec::length() const {
 const std::vector<CueSpec>& planted_cues() {
   static const std::vector<CueSpec> cues = make_cues();
   return cues;
+}
+
+std::pair<CueSpec, CueSpec> split_cue(const CueSpec& cue) {
+  HEARSAY_CHECK(cue.notes.size() >= 2, "synth: cue '", cue.name, "' has ", cue.notes.size(),
+                " note(s); splitting it needs at least 2");
+  std::vector<CueNote> notes = cue.notes;
+  std::stable_sort(notes.begin(), notes.end(), [](const CueNote& a, const CueNote& b) { return a.onset < b.onset; });
+  const auto half = static_cast<std::ptrdiff_t>(notes.size() / 2);
+  CueSpec first = cue, second = cue;
+  first.notes.assign(notes.begin(), notes.begin() + half);
+  second.notes.assign(notes.begin() + half, notes.end());
+  return {std::move(first), std::move(second)};
 }
 
 void add_cue(StemScore& stem, const CueSpec& cue, double start, int transpose) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,11 @@ struct CueSpec {
 
 /// The ten planted-cause classes, in class order.
 const std::vector<CueSpec>& planted_cues();
+
+/// A cue cut in two by onset: the first half of its notes (rounded down, at least one) and the rest,
+/// each keeping its onsets relative to the cue's start, so both parts added at the same `start` play
+/// the whole cue. Chords count as one note. The cue must have at least two notes.
+std::pair<CueSpec, CueSpec> split_cue(const CueSpec& cue);
 
 /// Adds `cue` to `stem` starting at `start` seconds, transposed by `transpose` semitones, on
 /// kCueChannel in kCueLayer (rendered alone, so its ground truth is measured from it alone).

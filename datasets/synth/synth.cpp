@@ -1,6 +1,7 @@
 #include "datasets/synth/synth.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -113,42 +114,148 @@ std::vector<float> tone_samples(const ShortcutTone& tone, int rate, int64_t fram
   return x;
 }
 
-// ---- planted mode ----
+// ---- planted and and_cue modes ----
 
-// Puts the class's cue in a random stem at a random time, and distractors in other stems at times
-// clear of the cue (with its release) and of each other.
-void plant(const SynthOptions& options, const TrackPlan& plan, TrackScore& track) {
-  Rng rng(derive_seed(plan.seed, 1));
-  Score& score = track.music.score;
-  const CueSpec& cue = planted_cues()[static_cast<size_t>(plan.label)];
-  const auto stem = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(kStemNames.size()) - 1));
-  const int transpose = static_cast<int>(rng.uniform_int(-options.cue_transpose, options.cue_transpose));
-  const double length = cue.length();
-  const double start = rng.uniform(0.1, options.seconds - length - 0.6);
-  add_cue(score.stems[stem], cue, start, transpose);
-  track.music.facts["cue"] = {{"name", cue.name},
-                              {"stem", kStemNames[stem]},
-                              {"program", cue.program},
-                              {"instrument", program_name(cue.program)},
-                              {"transpose", transpose},
-                              {"onset_seconds", start},
-                              {"notes_end_seconds", start + length}};
-  std::vector<std::pair<double, double>> busy = {{start, start + length + 0.5}};
+// Between the end of one motif's notes and the start of the next on an and_cue track: its release
+// dies down in that time, so the two motifs' spans do not overlap and time segments can tell them apart.
+constexpr double kMotifGap = 0.75;
+// Shortest and_cue track: motifs A (0.75 s) and B (1.15 s) with the gap, 0.1 s before and 0.6 s after
+// (as a planted cue), leave 0.65 s to draw their places from. Distractors need room beside them: a
+// track holds none at 4 s, 0.06 on average at 5 s and 0.6 at 6 s (a planted track of 6 s: 1.5).
+constexpr double kAndCueMinSeconds = 4.0;
+
+// "glockenspiel (GM program 9), transposed by 1 semitones": how a cue sounds, for its ground truth.
+std::string cue_sound(const CueSpec& cue, int transpose) {
+  return message(program_name(cue.program), " (GM program ", cue.program, "), transposed by ", transpose, " semitones");
+}
+
+nlohmann::json cue_facts(const CueSpec& cue, size_t stem, int transpose, double start) {
+  return {{"name", cue.name},
+          {"stem", kStemNames[stem]},
+          {"program", cue.program},
+          {"instrument", program_name(cue.program)},
+          {"transpose", transpose},
+          {"onset_seconds", start},
+          {"notes_end_seconds", start + cue.length()}};
+}
+
+size_t random_stem(Rng& rng) {
+  return static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(kStemNames.size()) - 1));
+}
+
+// A random stem other than `taken`.
+size_t other_stem(size_t taken, Rng& rng) {
+  const auto other = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(kStemNames.size()) - 2));
+  return other >= taken ? other + 1 : other;
+}
+
+// Puts options.distractors motifs in stems other than `taken` (ascending), at times clear of the
+// `busy` spans (cues with their release) and of each other; a distractor that finds no room in 50
+// draws is left out.
+void place_distractors(const SynthOptions& options, const std::vector<size_t>& taken,
+                       std::vector<std::pair<double, double>> busy, Rng& rng, TrackScore& track) {
+  std::vector<size_t> free;
+  for (size_t s = 0; s < kStemNames.size(); ++s)
+    if (std::find(taken.begin(), taken.end(), s) == taken.end()) free.push_back(s);
   track.music.facts["distractors"] = nlohmann::json::array();
   for (int d = 0; d < options.distractors; ++d) {
     for (int attempt = 0; attempt < 50; ++attempt) {
       const double at = rng.uniform(0.0, options.seconds - kDistractorMaxSeconds);
-      const auto other = static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(kStemNames.size()) - 2));
+      const size_t target = free[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(free.size()) - 1))];
       const bool clear = std::none_of(busy.begin(), busy.end(), [&](const auto& span) {
         return at < span.second + 0.1 && at + kDistractorMaxSeconds + 0.4 > span.first;
       });
       if (!clear) continue;
       busy.emplace_back(at, at + kDistractorMaxSeconds + 0.3);
-      const size_t target = other >= stem ? other + 1 : other;
-      track.music.facts["distractors"].push_back(add_distractor(score.stems[target], d, at, rng));
+      track.music.facts["distractors"].push_back(add_distractor(track.music.score.stems[target], d, at, rng));
       break;
     }
   }
+}
+
+// Puts the class's cue in a random stem at a random time (split across two stems with cue_stems 2),
+// and distractors in other stems at times clear of the cue (with its release) and of each other.
+void plant(const SynthOptions& options, const TrackPlan& plan, TrackScore& track) {
+  Rng rng(derive_seed(plan.seed, 1));
+  Score& score = track.music.score;
+  const CueSpec& cue = planted_cues()[static_cast<size_t>(plan.label)];
+  const size_t stem = random_stem(rng);
+  const int transpose = static_cast<int>(rng.uniform_int(-options.cue_transpose, options.cue_transpose));
+  const double length = cue.length();
+  const double start = rng.uniform(0.1, options.seconds - length - 0.6);
+  nlohmann::json facts = cue_facts(cue, stem, transpose, start);
+  PlantedCue planted;
+  if (options.cue_stems == 1) {
+    add_cue(score.stems[stem], cue, start, transpose);
+    planted.parts.push_back({stem, message(cue.name, ": ", cue_sound(cue, transpose))});
+  } else {
+    // The second stem comes from a stream of its own, so every other draw (background, cue, distractors)
+    // is the unsplit twin's.
+    Rng split_rng(derive_seed(plan.seed, 3));
+    const size_t second = other_stem(stem, split_rng);
+    const auto [head, tail] = split_cue(cue);
+    facts.erase("stem");
+    facts["parts"] = nlohmann::json::array();
+    size_t first_note = 1;
+    for (const auto& [part, at] : {std::pair{&head, stem}, std::pair{&tail, second}}) {
+      add_cue(score.stems[at], *part, start, transpose);
+      const size_t last_note = first_note + part->notes.size() - 1;
+      planted.parts.push_back(
+          {at, message(cue.name, ", part ", planted.parts.size() + 1, " of 2 (notes ", first_note, "-", last_note,
+                       " of ", cue.notes.size(), "): ", cue_sound(cue, transpose))});
+      facts["parts"].push_back({{"stem", kStemNames[at]},
+                                {"notes", {first_note, last_note}},
+                                {"onset_seconds", start + part->notes.front().onset},
+                                {"notes_end_seconds", start + part->length()}});
+      first_note = last_note + 1;
+    }
+  }
+  track.music.facts["cue"] = std::move(facts);
+  track.cues.push_back(std::move(planted));
+  place_distractors(options, {stem}, {{start, start + length + 0.5}}, rng, track);
+}
+
+// and_cue: motifs A and B get two different random stems, transpositions and non-overlapping random
+// times in a random order on every track; a "one_motif" track then keeps one of them (50/50), in the
+// place it would have had beside the other, so the classes differ only in the missing motif.
+void plant_and_cue(const SynthOptions& options, const TrackPlan& plan, TrackScore& track) {
+  Rng rng(derive_seed(plan.seed, 1));
+  const std::array<const CueSpec*, 2> motifs = {&planted_cues()[0], &planted_cues()[1]};
+  std::array<size_t, 2> stems{};
+  stems[0] = random_stem(rng);
+  stems[1] = other_stem(stems[0], rng);
+  std::array<int, 2> transpose{};
+  for (auto& t : transpose) t = static_cast<int>(rng.uniform_int(-options.cue_transpose, options.cue_transpose));
+  // Two sorted uniform draws from the slack place the pair uniformly among all non-overlapping layouts.
+  const size_t first = rng.bernoulli(0.5) ? 0 : 1;
+  const size_t second = 1 - first;
+  const double slack = options.seconds - 0.7 - motifs[first]->length() - kMotifGap - motifs[second]->length();
+  double u = rng.uniform(0.0, slack), v = rng.uniform(0.0, slack);
+  if (u > v) std::swap(u, v);
+  std::array<double, 2> start{};
+  start[first] = 0.1 + u;
+  start[second] = 0.1 + motifs[first]->length() + kMotifGap + v;
+  std::array<bool, 2> present = {true, true};
+  if (plan.label == 1) present[rng.bernoulli(0.5) ? 1 : 0] = false;
+
+  track.music.facts["motifs"] = nlohmann::json::array();
+  std::vector<std::pair<double, double>> busy;
+  for (size_t m = 0; m < 2; ++m) {
+    // The absent motif's place stays clear of distractors too: a one_motif track is a both_motifs
+    // track with a motif taken out.
+    busy.emplace_back(start[m], start[m] + motifs[m]->length() + 0.5);
+    if (!present[m]) {
+      track.music.facts["missing_motif"] = m == 0 ? "A" : "B";
+      continue;
+    }
+    add_cue(track.music.score.stems[stems[m]], *motifs[m], start[m], transpose[m]);
+    nlohmann::json facts = cue_facts(*motifs[m], stems[m], transpose[m], start[m]);
+    facts["motif"] = m == 0 ? "A" : "B";
+    track.music.facts["motifs"].push_back(std::move(facts));
+    track.cues.push_back({{{stems[m], message("motif ", m == 0 ? "A, " : "B, ", motifs[m]->name, ": ",
+                                              cue_sound(*motifs[m], transpose[m]))}}});
+  }
+  place_distractors(options, {stems[0], stems[1]}, std::move(busy), rng, track);
 }
 
 // The stem with only the notes and channels of one layer.
@@ -275,6 +382,14 @@ void SynthOptions::validate() const {
   HEARSAY_CHECK_AS(ConfigError, mode != SynthMode::planted || seconds >= 2.0,
                    "synth: planted mode needs tracks of at least 2 s to place a cue and distractors, got ", seconds,
                    " s");
+  HEARSAY_CHECK_AS(ConfigError, mode != SynthMode::and_cue || genres == 2,
+                   "synth: and_cue mode has exactly 2 classes (both_motifs, one_motif); set genres to 2, got ", genres);
+  HEARSAY_CHECK_AS(ConfigError, mode != SynthMode::and_cue || seconds >= kAndCueMinSeconds,
+                   "synth: and_cue mode needs tracks of at least ", kAndCueMinSeconds,
+                   " s to place two motifs apart, got seconds ", seconds);
+  HEARSAY_CHECK_AS(ConfigError, mode == SynthMode::planted || cue_stems == 1, "synth: cue_stems ", cue_stems,
+                   " splits the cue of mode planted; mode ", write_options(*this)["mode"].get<std::string>(),
+                   " takes cue_stems 1");
   HEARSAY_CHECK_AS(ConfigError, val_fraction + test_fraction < 1.0,
                    "synth: val_fraction + test_fraction must be < 1, got ", val_fraction, " + ", test_fraction);
   if (mode == SynthMode::shortcut) {
@@ -295,6 +410,8 @@ std::vector<std::string> synth_classes(const SynthOptions& options) {
   std::vector<std::string> names;
   if (options.mode == SynthMode::planted) {
     for (const auto& cue : planted_cues()) names.push_back(cue.name);
+  } else if (options.mode == SynthMode::and_cue) {
+    names = {"both_motifs", "one_motif"};
   } else {
     names = genre_names();
   }
@@ -337,11 +454,14 @@ TrackScore compose_track(const SynthOptions& options, const TrackPlan& plan) {
   Rng rng(plan.seed);
   TrackScore track;
   const auto& styles = genre_styles();
-  if (options.mode == SynthMode::planted) {
+  if (options.mode == SynthMode::planted || options.mode == SynthMode::and_cue) {
     // The background's style is drawn independently of the label.
     const auto& style = styles[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(styles.size()) - 1))];
     track.music = compose_genre_track(style, options.seconds, rng);
-    plant(options, plan, track);
+    if (options.mode == SynthMode::planted)
+      plant(options, plan, track);
+    else
+      plant_and_cue(options, plan, track);
     return track;
   }
   track.music = compose_genre_track(styles[static_cast<size_t>(plan.label)], options.seconds, rng);
@@ -376,29 +496,64 @@ RenderedTrack render_track(const SynthOptions& options, const TrackScore& track,
     for (size_t i = 0; i < n; ++i) music[i] += s[i];
   const double music_rms = rms(music, 0, n);
 
-  // Cue and distractors: each rendered alone, measured, and added to its stem so that its RMS over its
-  // own span stands at the set level against the music's RMS over the whole clip.
-  RenderedTrack out;
+  // Cue parts and distractors: each rendered alone and measured, stem by stem, layer by layer.
+  struct Event {
+    size_t stem = 0;
+    int layer = kMusicLayer;
+    std::vector<float> x;
+    Extent extent;
+    double level = 0.0;  // RMS over its extent
+  };
+  std::vector<Event> events;
   for (size_t s = 0; s < score.stems.size(); ++s) {
     std::set<int> layers;
     for (const auto& note : score.stems[s].notes) layers.insert(note.layer);
     for (int layer : layers) {
       if (layer == kMusicLayer) continue;
-      const std::vector<float> x = renderer.render(layer_of(score.stems[s], layer), score.seconds);
-      const Extent e = measure_extent(x, rate);
-      const double level = rms(x, static_cast<size_t>(e.start * rate), static_cast<size_t>(e.end * rate));
-      HEARSAY_CHECK(level > 0.0, "synth: a ", layer == kCueLayer ? "cue" : "distractor", " in stem '",
+      Event e{s, layer, renderer.render(layer_of(score.stems[s], layer), score.seconds), {}, 0.0};
+      e.extent = measure_extent(e.x, rate);
+      e.level = rms(e.x, static_cast<size_t>(e.extent.start * rate), static_cast<size_t>(e.extent.end * rate));
+      HEARSAY_CHECK(e.level > 0.0, "synth: a ", layer == kCueLayer ? "cue" : "distractor", " in stem '",
                     score.stems[s].name, "' renders silent (a key outside its instrument's range?)");
-      const double snr_db = layer == kCueLayer ? options.cue_snr_db : options.distractor_snr_db;
-      const auto g = static_cast<float>((music_rms > 0.0 ? music_rms : level) * std::pow(10.0, snr_db / 20.0) / level);
-      for (size_t i = 0; i < n; ++i) stems[s][i] += g * x[i];
-      if (layer != kCueLayer) continue;
-      const auto& cue = track.music.facts.at("cue");
-      out.ground_truth.push_back(
-          {"planted", score.stems[s].name, e.start, e.end, e.low_hz, e.high_hz,
-           message(cue["name"].get<std::string>(), ": ", cue["instrument"].get<std::string>(), " (GM program ",
-                   cue["program"].get<int>(), "), transposed by ", cue["transpose"].get<int>(), " semitones")});
+      events.push_back(std::move(e));
     }
+  }
+  // Which planted cue and part each stem's cue layer is.
+  std::vector<std::pair<size_t, size_t>> cue_of(score.stems.size(), {track.cues.size(), 0});
+  for (size_t c = 0; c < track.cues.size(); ++c)
+    for (size_t p = 0; p < track.cues[c].parts.size(); ++p) cue_of[track.cues[c].parts[p].stem] = {c, p};
+  // A cue's level is that of its parts together, measured like a whole cue, so a split cue stands at
+  // the level it would have unsplit.
+  std::vector<double> cue_level(track.cues.size(), 0.0);
+  for (size_t c = 0; c < track.cues.size(); ++c) {
+    std::vector<const Event*> parts;
+    for (const auto& e : events)
+      if (e.layer == kCueLayer && cue_of[e.stem].first == c) parts.push_back(&e);
+    if (parts.size() == 1) cue_level[c] = parts[0]->level;
+    if (parts.size() < 2) continue;
+    std::vector<float> whole(n, 0.0f);
+    for (const Event* e : parts)
+      for (size_t i = 0; i < n; ++i) whole[i] += e->x[i];
+    const Extent extent = measure_extent(whole, rate);
+    cue_level[c] = rms(whole, static_cast<size_t>(extent.start * rate), static_cast<size_t>(extent.end * rate));
+  }
+
+  // Each added to its stem so that its RMS over its own span (a cue's: over all its parts) stands at
+  // the set level against the music's RMS over the whole clip.
+  RenderedTrack out;
+  for (const auto& e : events) {
+    const bool cue = e.layer == kCueLayer;
+    const auto [c, p] = cue_of[e.stem];
+    HEARSAY_CHECK(!cue || c < track.cues.size(), "synth: stem '", score.stems[e.stem].name,
+                  "' holds cue notes that belong to no planted cue");
+    const double level = cue ? cue_level[c] : e.level;
+    const double snr_db = cue ? options.cue_snr_db : options.distractor_snr_db;
+    const auto g = static_cast<float>((music_rms > 0.0 ? music_rms : level) * std::pow(10.0, snr_db / 20.0) / level);
+    for (size_t i = 0; i < n; ++i) stems[e.stem][i] += g * e.x[i];
+    if (!cue) continue;
+    const Extent& x = e.extent;
+    out.ground_truth.push_back(
+        {"planted", score.stems[e.stem].name, x.start, x.end, x.low_hz, x.high_hz, track.cues[c].parts[p].description});
   }
 
   // One gain for the whole track keeps the stems' balance; it is chosen so that the mix and every stem

@@ -11,7 +11,17 @@
 //    the event's span against the music's RMS over the whole clip, cue_snr_db (+6 dB) and
 //    distractor_snr_db (0 dB), so every cue is equally salient whatever its instrument. (At 0 dB a
 //    small CNN trained on 4 x 100 tracks reached only about 60 % on held-out tracks; at +6 dB it reached
-//    90-97 %.) Ground truth kind "planted".
+//    90-97 %.) Ground truth kind "planted". With cue_stems 2 the cue is split: its first half of notes
+//    (by onset) stays in that stem and the rest goes to a second random stem, each part rendered by a
+//    synth of its own and the two levelled together as one cue, so the mix sounds as with cue_stems 1
+//    (every other draw is the same: the track is its unsplit twin with part of the cue moved) while a
+//    stems x segments explanation must find both parts; one ground-truth entry per part, measured from
+//    that part alone.
+//  - and_cue: the label needs two motifs together. Two classes: "both_motifs" tracks hold motif A
+//    (planted_cues()[0]) and motif B (planted_cues()[1]) in two different random stems at random
+//    times that do not overlap, "one_motif" tracks hold only one of them (A or B, 50/50) in the place
+//    it would have had. Levels, background and distractors as in planted mode; ground truth kind
+//    "planted", one entry per motif present.
 //  - shortcut ("Clever Hans"): genres, plus a faint pure tone (shortcut_hz, shortcut_level_db,
 //    shortcut_seconds long, in a random stem at a random time) on every training and validation track
 //    of one genre and on a random shortcut_test_probability of the test tracks of every genre. A model
@@ -55,15 +65,15 @@
 
 namespace hearsay::datasets::synth {
 
-enum class SynthMode { genres, planted, shortcut };
+enum class SynthMode { genres, planted, shortcut, and_cue };
 enum class SynthFormat { wav, flac };
 
 struct SynthOptions {
-  SynthMode mode = SynthMode::genres;  ///< genres, planted or shortcut (see above)
-  int genres = 10;                     ///< classes: the first N styles, or N planted cues; 1..10 (shortcut: 2..10)
-  int per_genre = 20;                  ///< tracks per class, >= 1
-  double seconds = 6.0;                ///< length of every track in seconds, (0, 600] (planted: >= 2)
-  uint64_t seed = 1;                   ///< every random choice derives from it
+  SynthMode mode = SynthMode::genres;  ///< genres, planted, shortcut or and_cue (see above)
+  int genres = 10;       ///< classes: the first N styles, or N planted cues; 1..10 (shortcut: 2..10; and_cue: 2)
+  int per_genre = 20;    ///< tracks per class, >= 1
+  double seconds = 6.0;  ///< length of every track in seconds, (0, 600] (planted: >= 2)
+  uint64_t seed = 1;     ///< every random choice derives from it
   std::string soundfont = kDefaultSoundfont;  ///< General MIDI .sf2 file
   int sample_rate = 22050;                    ///< Hz, 8000..96000 (22050: GTZAN's rate and the front-end's)
   SynthFormat format = SynthFormat::flac;     ///< 16-bit PCM FLAC (2.3x smaller) or WAV (reads 5x faster)
@@ -72,6 +82,7 @@ struct SynthOptions {
   double test_fraction = 0.2;                 ///< share of each class in splits/test.txt, [0, 1)
   int distractors = 2;                        ///< planted: distractor motifs per track, 0..8
   int cue_transpose = 2;                      ///< planted: each cue is transposed by up to ± this, 0..2
+  int cue_stems = 1;                          ///< planted: stems the cue is split across, 1 or 2
   double cue_snr_db = 6.0;           ///< planted: cue RMS over its span vs the music's RMS over the clip, [-30, 30]
   double distractor_snr_db = 0.0;    ///< planted: the same for each distractor, [-30, 30]
   std::string shortcut_genre;        ///< shortcut: the genre whose training tracks carry the tone ("": the first)
@@ -83,8 +94,12 @@ struct SynthOptions {
   template <class V>
   void visit(V& v) {
     v.choice("mode", mode,
-             {{"genres", SynthMode::genres}, {"planted", SynthMode::planted}, {"shortcut", SynthMode::shortcut}},
-             "genres: the label is the style; planted: the label is a cue; shortcut: genres plus a spurious cue");
+             {{"genres", SynthMode::genres},
+              {"planted", SynthMode::planted},
+              {"shortcut", SynthMode::shortcut},
+              {"and_cue", SynthMode::and_cue}},
+             "genres: the label is the style; planted: the label is a cue; shortcut: genres plus a spurious cue; "
+             "and_cue: the label is whether two motifs are both present");
     v("genres", genres, "number of classes (styles or planted cues)", Range::between(1, 10));
     // Bounded so that a typo cannot plan (and allocate for) billions of tracks.
     v("per_genre", per_genre, "tracks per class", Range::between(1, 100000));
@@ -98,6 +113,8 @@ struct SynthOptions {
     v("test_fraction", test_fraction, "share of each class in the test split", Range{0.0, 1.0, false, true});
     v("distractors", distractors, "planted: distractor motifs per track", Range::between(0, 8));
     v("cue_transpose", cue_transpose, "planted: largest cue transposition in semitones", Range::between(0, 2));
+    v("cue_stems", cue_stems, "planted: stems the cue is split across (2: first half of its notes in one)",
+      Range::between(1, 2));
     v("cue_snr_db", cue_snr_db, "planted: cue RMS over its span against the music's RMS over the clip, in dB",
       Range::between(-30.0, 30.0));
     v("distractor_snr_db", distractor_snr_db, "planted: each distractor's RMS against the music's RMS, in dB",
@@ -115,7 +132,7 @@ struct SynthOptions {
   std::string extension() const { return format == SynthFormat::wav ? ".wav" : ".flac"; }
 };
 
-/// The class names of a set: the first `genres` style names, or planted cue names.
+/// The class names of a set: the first `genres` style names, planted cue names, or and_cue's two.
 std::vector<std::string> synth_classes(const SynthOptions& options);
 
 /// One track of a set, before anything is composed.
@@ -141,9 +158,20 @@ struct ShortcutTone {
   double amplitude = 0.0;  ///< peak, in full-scale units
 };
 
-/// A track's score, what was drawn for it, and its shortcut tone if any.
+/// A planted cue or motif of a track: its notes are in layer kCueLayer of each stem it has a part in.
+/// The parts are rendered alone but levelled together, as one cue; each part is a ground-truth entry.
+struct PlantedCue {
+  struct Part {
+    size_t stem = 0;
+    std::string description;  ///< the ground truth's, naming the cue (and the part, the motif)
+  };
+  std::vector<Part> parts;  ///< in distinct stems
+};
+
+/// A track's score, what was drawn for it, its planted cues and its shortcut tone if any.
 struct TrackScore {
   ComposedTrack music;               ///< score and facts (style, tempo, key, ..., cue and distractors)
+  std::vector<PlantedCue> cues;      ///< planted and and_cue modes
   std::optional<ShortcutTone> tone;  ///< shortcut mode only
 };
 
@@ -157,9 +185,10 @@ struct RenderedTrack {
   double gain = 1.0;  ///< the scale applied to the rendered stems so the peak is options.peak
 };
 
-/// Renders the stems (the music of each by a fresh synth, the cue and each distractor by synths of
-/// their own, added at their set levels), scales them, sums the mix, and measures each cue's ground
-/// truth from the cue alone: the time span and the frequency band holding 99.5 % of its energy. `gain` replaces the
+/// Renders the stems (the music of each by a fresh synth, each cue part and each distractor by synths
+/// of their own, added at their set levels; a split cue's parts levelled together), scales them, sums
+/// the mix, and measures each cue part's ground truth from that part alone: the time span and the
+/// frequency band holding 99.5 % of its energy. `gain` replaces the
 /// scale that puts the peak at options.peak, to render a variant of a track (say, without its cue) at the gain recorded
 /// in its meta file.
 RenderedTrack render_track(const SynthOptions& options, const TrackScore& track, const FluidRenderer& renderer,

@@ -152,13 +152,52 @@ TEST(Synth, SameSeedSameBytesForAnyThreadCountAndOtherSeedsOtherAudio) {
   EXPECT_EQ(audio_files, 6u * 5);
 }
 
+// Renders track i again without its cue notes at the gain recorded for it: the difference from the
+// stems as written is the cues, and each ground-truth entry's stem must hold its cue's energy inside
+// the recorded span and band, while stems named by no entry do not change at all.
+void expect_cues_where_recorded(const SynthOptions& o, const fs::path& root, const FileDataset& d, size_t i,
+                                const FluidRenderer& renderer) {
+  const Example e = d.get(i);
+  TrackScore track = compose_track(o, plan_tracks(o)[i]);
+  for (auto& stem : track.music.score.stems)
+    stem.notes.erase(
+        std::remove_if(stem.notes.begin(), stem.notes.end(), [](const NoteEvent& n) { return n.layer == kCueLayer; }),
+        stem.notes.end());
+  const RenderedTrack without = render_track(o, track, renderer, recorded_gain(root, e));
+  for (size_t s = 0; s < kStemNames.size(); ++s) {
+    const auto diff = difference(e.stems.at(kStemNames[s]), without.stems[s]);
+    const auto truth = std::find_if(e.ground_truth.begin(), e.ground_truth.end(),
+                                    [&](const GroundTruth& t) { return t.stem == kStemNames[s]; });
+    if (truth == e.ground_truth.end()) {
+      EXPECT_EQ(energy(diff), 0.0) << e.info.id << " " << kStemNames[s];
+      continue;
+    }
+    const double total = energy(diff);
+    ASSERT_GT(total, 0.0) << e.info.id;
+    const auto from = static_cast<size_t>(truth->start_seconds * o.sample_rate);
+    const auto to = static_cast<size_t>(std::ceil(truth->end_seconds * o.sample_rate));
+    EXPECT_GE(energy(diff, from, to) / total, 0.99) << e.info.id << " " << kStemNames[s];
+    EXPECT_GE(band_share(diff, o.sample_rate, truth->low_hz, truth->high_hz), 0.98)
+        << e.info.id << " " << kStemNames[s];
+  }
+}
+
+// The mix is the exact sum of the stems, as read back.
+void expect_stems_sum_to_mix(const Example& e) {
+  ASSERT_EQ(e.stems.size(), 4u);
+  Audio sum = Audio::silence(e.audio.frames(), 1, e.audio.sample_rate());
+  for (const auto& [name, stem] : e.stems) sum += stem;
+  float worst = 0.0f;
+  for (int64_t k = 0; k < sum.frames(); ++k) worst = std::max(worst, std::abs(sum.samples()[k] - e.audio.samples()[k]));
+  EXPECT_EQ(worst, 0.0f) << e.info.id;  // 16-bit values: their float sum is exact
+}
+
 TEST(Synth, PlantedCueEnergyIsInsideItsRecordedSpanBandAndStem) {
   TempDir dir;
   const SynthOptions o = small(SynthMode::planted, 4, 2, 3.0);
   write_synthetic_dataset(o, dir.path().string());
   const auto d = open_strict(dir.path());
   EXPECT_EQ(d->classes()[1], "tubular_bells_descent");
-  const auto plans = plan_tracks(o);
   const FluidRenderer renderer(o.soundfont, o.sample_rate);
   std::set<std::string> cue_stems;
   for (size_t i = 0; i < d->size(); ++i) {
@@ -170,30 +209,110 @@ TEST(Synth, PlantedCueEnergyIsInsideItsRecordedSpanBandAndStem) {
     cue_stems.insert(truth.stem);
     EXPECT_GT(truth.end_seconds - truth.start_seconds, 0.3) << e.info.id;
     EXPECT_LT(truth.end_seconds - truth.start_seconds, 2.0) << e.info.id;
-
-    // The same track without the cue's notes: the difference is the cue, and it must sit where the
-    // meta data says.
-    TrackScore track = compose_track(o, plans[i]);
-    for (auto& stem : track.music.score.stems)
-      stem.notes.erase(
-          std::remove_if(stem.notes.begin(), stem.notes.end(), [](const NoteEvent& n) { return n.layer == kCueLayer; }),
-          stem.notes.end());
-    const RenderedTrack without = render_track(o, track, renderer, recorded_gain(dir.path(), e));
-    for (size_t s = 0; s < kStemNames.size(); ++s) {
-      const auto diff = difference(e.stems.at(kStemNames[s]), without.stems[s]);
-      if (kStemNames[s] != truth.stem) {
-        EXPECT_EQ(energy(diff), 0.0) << e.info.id << " " << kStemNames[s];
-        continue;
-      }
-      const double total = energy(diff);
-      ASSERT_GT(total, 0.0) << e.info.id;
-      const auto from = static_cast<size_t>(truth.start_seconds * o.sample_rate);
-      const auto to = static_cast<size_t>(std::ceil(truth.end_seconds * o.sample_rate));
-      EXPECT_GE(energy(diff, from, to) / total, 0.99) << e.info.id;
-      EXPECT_GE(band_share(diff, o.sample_rate, truth.low_hz, truth.high_hz), 0.98) << e.info.id;
-    }
+    expect_cues_where_recorded(o, dir.path(), *d, i, renderer);
   }
   EXPECT_GE(cue_stems.size(), 2u);  // the cue's stem varies from track to track
+}
+
+TEST(Synth, SplitCueLivesInTwoStemsAndTheMixSoundsLikeItsUnsplitTwin) {
+  TempDir dir;
+  const SynthOptions whole = small(SynthMode::planted, 4, 2, 3.0);
+  SynthOptions split = whole;
+  split.cue_stems = 2;
+  write_synthetic_dataset(whole, (dir.path() / "whole").string());
+  set_num_threads(1);
+  write_synthetic_dataset(split, (dir.path() / "split").string());
+  set_num_threads(2);
+  write_synthetic_dataset(split, (dir.path() / "again").string());
+  set_num_threads(0);
+  EXPECT_TRUE(tree_bytes(dir.path() / "split") == tree_bytes(dir.path() / "again"));  // deterministic
+  const auto a = open_strict(dir.path() / "whole");
+  const auto b = open_strict(dir.path() / "split");
+  ASSERT_EQ(a->size(), b->size());
+  const FluidRenderer renderer(split.soundfont, split.sample_rate);
+  std::set<std::string> second_stems;
+  for (size_t i = 0; i < b->size(); ++i) {
+    const Example twin = a->get(i);
+    const Example e = b->get(i);
+    expect_stems_sum_to_mix(e);
+    ASSERT_EQ(e.ground_truth.size(), 2u) << e.info.id;
+    const GroundTruth& one = twin.ground_truth.at(0);
+    std::set<std::string> stems;
+    double start = split.seconds, end = 0.0;
+    for (const GroundTruth& t : e.ground_truth) {
+      EXPECT_EQ(t.kind, "planted");
+      EXPECT_EQ(t.description.rfind(e.label_name + ", part ", 0), 0u) << t.description;
+      EXPECT_GE(t.start_seconds, 0.0);
+      EXPECT_LT(t.start_seconds, t.end_seconds);
+      EXPECT_LE(t.end_seconds, split.seconds);
+      stems.insert(t.stem);
+      start = std::min(start, t.start_seconds);
+      end = std::max(end, t.end_seconds);
+      if (t.stem != one.stem) second_stems.insert(t.stem);
+    }
+    EXPECT_EQ(stems.size(), 2u) << e.info.id;
+    // The first half stays where the whole cue was; together the parts span what the whole one did
+    // (the last part, measured alone, keeps more of its release above the cut of 0.25 % of its energy).
+    EXPECT_EQ(stems.count(one.stem), 1u) << e.info.id;
+    EXPECT_NEAR(start, one.start_seconds, 0.01) << e.info.id;
+    EXPECT_GE(end, one.end_seconds - 0.01) << e.info.id;
+    EXPECT_LE(end, one.end_seconds + 0.3) << e.info.id;
+    // Each part is measured alone: neither spans the whole cue.
+    for (const GroundTruth& t : e.ground_truth)
+      EXPECT_LT(t.end_seconds - t.start_seconds, one.end_seconds - one.start_seconds - 0.05) << e.info.id;
+    // Cue levelled as a whole, every other draw the twin's: before the track's scaling (which keeps
+    // each stem below the peak, so moving part of the cue may shift it by a few %) the mixes differ
+    // by rendering and rounding noise only.
+    const double gain = recorded_gain(dir.path() / "split", e), twin_gain = recorded_gain(dir.path() / "whole", twin);
+    EXPECT_NEAR(gain / twin_gain, 1.0, 0.05) << e.info.id;
+    std::vector<float> unscaled(e.audio.samples().size());
+    for (size_t k = 0; k < unscaled.size(); ++k)
+      unscaled[k] = static_cast<float>(e.audio.samples()[k] / gain - twin.audio.samples()[k] / twin_gain);
+    const double noise = energy(unscaled) / energy(twin.audio.samples()) * twin_gain * twin_gain;
+    EXPECT_LT(noise, 1e-6) << e.info.id;
+    expect_cues_where_recorded(split, dir.path() / "split", *b, i, renderer);
+  }
+  EXPECT_GE(second_stems.size(), 2u);  // the second stem is drawn too
+}
+
+TEST(Synth, AndCueTracksHoldBothMotifsApartOrExactlyOne) {
+  TempDir dir;
+  const SynthOptions o = small(SynthMode::and_cue, 2, 6, 4.0);
+  write_synthetic_dataset(o, dir.path().string());
+  const auto d = open_strict(dir.path());
+  EXPECT_EQ(d->classes(), (std::vector<std::string>{"both_motifs", "one_motif"}));
+  const FluidRenderer renderer(o.soundfont, o.sample_rate);
+  const std::string motif_a = "motif A, " + planted_cues()[0].name + ":";
+  const std::string motif_b = "motif B, " + planted_cues()[1].name + ":";
+  std::map<std::string, int> alone;  // one_motif tracks by the motif they hold
+  for (size_t i = 0; i < d->size(); ++i) {
+    const Example e = d->get(i);
+    expect_stems_sum_to_mix(e);
+    for (const GroundTruth& t : e.ground_truth) {
+      EXPECT_EQ(t.kind, "planted");
+      EXPECT_GE(t.start_seconds, 0.0);
+      EXPECT_LE(t.end_seconds, o.seconds);
+    }
+    if (e.info.label == 0) {
+      ASSERT_EQ(e.ground_truth.size(), 2u) << e.info.id;
+      const GroundTruth& x = e.ground_truth[0];
+      const GroundTruth& y = e.ground_truth[1];
+      EXPECT_NE(x.stem, y.stem) << e.info.id;
+      EXPECT_TRUE(x.end_seconds <= y.start_seconds || y.end_seconds <= x.start_seconds)
+          << e.info.id << ": " << x.start_seconds << "-" << x.end_seconds << " and " << y.start_seconds << "-"
+          << y.end_seconds;
+      std::set<std::string> motifs;
+      for (const GroundTruth& t : e.ground_truth) motifs.insert(t.description.substr(0, motif_a.size()));
+      EXPECT_EQ(motifs, (std::set<std::string>{motif_a, motif_b})) << e.info.id;
+    } else {
+      ASSERT_EQ(e.ground_truth.size(), 1u) << e.info.id;
+      ++alone[e.ground_truth[0].description.substr(0, motif_a.size())];
+    }
+    expect_cues_where_recorded(o, dir.path(), *d, i, renderer);
+  }
+  EXPECT_GT(alone[motif_a], 0);
+  EXPECT_GT(alone[motif_b], 0);
+  EXPECT_EQ(alone[motif_a] + alone[motif_b], 6);
 }
 
 TEST(Synth, ShortcutToneGoesOnOneGenresTrainingTracksAndRandomTestTracks) {
@@ -348,6 +467,15 @@ TEST(Synth, StylesAndCuesAreWellFormed) {
   // A cue instrument in a background would play the label's timbre outside the cue.
   for (const auto& cue : planted_cues()) EXPECT_EQ(palette.count(cue.program), 0u) << cue.name;
   EXPECT_EQ(planted_cues().size(), 10u);
+  // A split cue: both parts non-empty, the first half of the notes by onset first, nothing lost.
+  for (const auto& cue : planted_cues()) {
+    const auto [head, tail] = split_cue(cue);
+    EXPECT_EQ(head.notes.size(), cue.notes.size() / 2) << cue.name;
+    EXPECT_EQ(head.notes.size() + tail.notes.size(), cue.notes.size()) << cue.name;
+    ASSERT_FALSE(head.notes.empty() || tail.notes.empty()) << cue.name;
+    EXPECT_LE(head.notes.back().onset, tail.notes.front().onset) << cue.name;
+    EXPECT_EQ(tail.length(), cue.length()) << cue.name;
+  }
   // Soundfont presets cover limited key ranges; a cue key outside its preset's would be silent.
   const FluidRenderer renderer(kDefaultSoundfont, 22050);
   for (const auto& cue : planted_cues())
@@ -381,6 +509,15 @@ TEST(Synth, OptionsAreCheckedByName) {
       ConfigError, "'rock'", "first 3 genres", "blues, classical, country");
   EXPECT_THROW_WITH(read_options<SynthOptions>({{"format", "mp3"}}, "synth"), ConfigError, "'format'", "wav, flac");
   EXPECT_THROW_WITH(read_options<SynthOptions>({{"genres", 11}}, "synth"), ConfigError, "'genres'", "[1, 10]");
+  EXPECT_THROW_WITH(read_options<SynthOptions>({{"mode", "and_cue"}, {"genres", 3}}, "synth"), ConfigError,
+                    "exactly 2 classes", "both_motifs, one_motif", "genres to 2, got 3");
+  EXPECT_THROW_WITH(read_options<SynthOptions>({{"mode", "and_cue"}, {"genres", 2}, {"seconds", 3.0}}, "synth"),
+                    ConfigError, "at least 4 s", "seconds 3");
+  EXPECT_THROW_WITH(read_options<SynthOptions>({{"mode", "and_cue"}, {"genres", 2}, {"cue_stems", 2}}, "synth"),
+                    ConfigError, "cue_stems 2", "mode and_cue takes cue_stems 1");
+  EXPECT_THROW_WITH(read_options<SynthOptions>({{"mode", "planted"}, {"cue_stems", 3}}, "synth"), ConfigError,
+                    "'cue_stems'", "[1, 2]");
+  EXPECT_NO_THROW(read_options<SynthOptions>({{"mode", "and_cue"}, {"genres", 2}}, "synth"));
 }
 
 TEST(Baseline, NearestCentroidIsExactOnSeparableClassesAndLearnsSyntheticGenres) {
