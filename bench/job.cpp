@@ -103,7 +103,8 @@ Clip load_clip(const Job& job, const StudyConfig& study, const PreparedStudy& pr
   auto cut = [&](const Audio& a) { return a.excerpt(study.excerpt_start, length).to_mono().resampled(rate); };
   c.input.audio = cut(c.example.audio);
   for (const auto& [stem, audio] : c.example.stems) c.input.stems[stem] = cut(audio);
-  c.truth = metrics::cue_regions(c.example.ground_truth, study.excerpt_start);
+  // Every kind of cue ("planted", "shortcut"): the shortcut set's tone is ground truth to compare with.
+  c.truth = metrics::cue_regions(c.example.ground_truth, study.excerpt_start, "");
   c.factorization = factorizations::factorizer_registry()
                         .create(job.factorization, job.factorization_options)
                         ->factorize(c.input, prepared.model->front_end());
@@ -154,6 +155,8 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
       input.explanation = &e;
       input.factorization = clip.factorization.get();
       input.ground_truth = clip.truth;
+      input.source = &clip.input;
+      input.factorizer = job.factorization;
       const auto reference = references.find(metric->reference_method());
       if (reference != references.end()) input.reference = &reference->second;
       if (metric->needs().model) {
