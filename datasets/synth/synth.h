@@ -72,7 +72,7 @@ struct SynthOptions {
   SynthMode mode = SynthMode::genres;  ///< genres, planted, shortcut or and_cue (see above)
   int genres = 10;       ///< classes: the first N styles, or N planted cues; 1..10 (shortcut: 2..10; and_cue: 2)
   int per_genre = 20;    ///< tracks per class, >= 1
-  double seconds = 6.0;  ///< length of every track in seconds, (0, 600] (planted: >= 2)
+  double seconds = 6.0;  ///< length of every track in seconds, (0, 600] (planted: >= 2; and_cue: >= 4)
   uint64_t seed = 1;     ///< every random choice derives from it
   std::string soundfont = kDefaultSoundfont;  ///< General MIDI .sf2 file
   int sample_rate = 22050;                    ///< Hz, 8000..96000 (22050: GTZAN's rate and the front-end's)
