@@ -110,10 +110,11 @@ TEST(Metric, NonFiniteResultsAndSilentAbsencesAreRefused) {
 
 TEST(Registry, ListsTheBuiltInMetrics) {
   EXPECT_EQ(metric_registry().names(),
-            (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity", "ground_truth_rank",
-                                      "localisation", "sanity", "stability"}));
+            (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity", "granularity",
+                                      "ground_truth_rank", "localisation", "sanity", "sensitivity", "stability"}));
   EXPECT_THROW_WITH(metric_registry().create("fidelty"), ConfigError, "unknown metric 'fidelty'",
-                    "agreement, complexity, deletion, fidelity, ground_truth_rank, localisation, sanity, stability");
+                    "agreement, complexity, deletion, fidelity, granularity, ground_truth_rank, localisation, sanity, "
+                    "sensitivity, stability");
 }
 
 class EveryMetric : public ::testing::TestWithParam<std::string> {};
