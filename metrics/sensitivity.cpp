@@ -48,6 +48,11 @@ MetricResult Sensitivity::run(const MetricInput& input) const {
     return MetricResult::not_applicable(
         "sensitivity factorizes the clip again with noise, but no source audio (or factorizer) was given");
   const methods::Explanation& e = *input.explanation;
+  const int64_t planned = settings().samples * evaluations(e);
+  if (settings().max_evaluations > 0 && planned > settings().max_evaluations)
+    return MetricResult::not_applicable(message(settings().samples, " noisy re-explanations by '", e.method,
+                                                "' would take about ", planned, " model evaluations (", evaluations(e),
+                                                " each), above max_evaluations ", settings().max_evaluations));
   const double scale = norm(e.scores);
   if (scale == 0.0)
     return MetricResult::not_applicable("every score is 0: a change relative to the scores is undefined");

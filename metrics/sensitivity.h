@@ -10,7 +10,8 @@
 //     the explanation itself); extra "mean" (over the samples), "spearman" (mean Spearman correlation of
 //     the original and the noisy scores), "evaluations" (of the re-explanations).
 // Not applicable when the caller gives no source audio (MetricInput::source), when every original score
-// is 0 (no relative change), or when the noisy clip factorizes into other components.
+// is 0 (no relative change), when the noisy clip factorizes into other components, or when the
+// re-explanations would cost more than `max_evaluations`.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,9 @@ struct SensitivityOptions {
   double snr_db = 20.0;  ///< clip RMS over noise RMS, in dB
   int samples = 3;       ///< noisy copies; the value is the largest change over them
   uint64_t seed = 1;     ///< the noise of sample k comes from derive_seed(seed, k)
+  /// Not applicable when samples × the explanation's own evaluations exceed this (0: no limit): each
+  /// noisy copy costs what the method cost once, 2^M evaluations for exact Shapley.
+  int64_t max_evaluations = 0;
 
   template <class V>
   void visit(V& v) {
@@ -31,6 +35,8 @@ struct SensitivityOptions {
       Range::between(-20, 120));
     v("samples", samples, "noisy copies explained; the value is the largest change", Range::between(1, 1000));
     v("seed", seed, "seed of the noise");
+    v("max_evaluations", max_evaluations,
+      "not applicable when samples x the explanation's evaluations exceed this (0: no limit)", Range::at_least(0));
   }
 };
 

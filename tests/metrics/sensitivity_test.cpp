@@ -82,6 +82,13 @@ TEST_F(Sensitivity, SaysWhenItDoesNotApply) {
   const MetricResult no_source = evaluate("sensitivity", nlohmann::json::object(), grid, false);
   EXPECT_FALSE(no_source.value);
   EXPECT_NE(no_source.reason.find("no source audio"), std::string::npos) << no_source.reason;
+  // Occlusion over 8 patches evaluates 10 masks (all kept, none, each one removed); 3 samples need 30.
+  const MetricResult over_budget = evaluate("sensitivity", {{"max_evaluations", 29}}, grid);
+  EXPECT_FALSE(over_budget.value);
+  EXPECT_NE(over_budget.reason.find("3 noisy re-explanations by 'occlusion' would take about 30 model evaluations"),
+            std::string::npos)
+      << over_budget.reason;
+  EXPECT_TRUE(evaluate("sensitivity", {{"max_evaluations", 30}}, grid).value);
   EXPECT_THROW_WITH(metric_registry().create("sensitivity", {{"samples", 0}}), ConfigError, "samples");
   EXPECT_THROW_WITH(metric_registry().create("sensitivity", {{"snr", 20}}), ConfigError, "snr");
 }
