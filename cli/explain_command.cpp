@@ -278,7 +278,7 @@ Clip clip_from_dataset(const ExplainArgs& args, const models::Model& model) {
                           {"start_seconds", args.start}};
   if (args.duration > 0.0) clip.context["clip"]["duration_seconds"] = args.duration;
   clip.context["ground_truth"] = truth;
-  clip.ground_truth = metrics::cue_regions(example.ground_truth, args.start);
+  clip.ground_truth = metrics::cue_regions(example.ground_truth, args.start, "");  // every kind: planted, shortcut
   return clip;
 }
 

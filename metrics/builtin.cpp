@@ -18,7 +18,9 @@ const Registry<Metric>& metric_registry() {
     Registry<Metric> r("metric");
     r.add<Agreement>("agreement", "Spearman rank correlation and top-1 agreement with a reference method");
     r.add<Complexity>("complexity", "Gini sparseness, entropy and effective number of the absolute scores");
-    r.add<Deletion>("deletion", "deletion and insertion curves in attribution order beside random orders");
+    r.add<Deletion>("deletion",
+                    "deletion and insertion curves in attribution order beside random orders, the ideal (exact "
+                    "Shapley) order and ROAD for patches");
     r.add<Fidelity>("fidelity",
                     "faithfulness correlation, infidelity, comprehensiveness and sufficiency under removal");
     r.add<Granularity>("granularity",

@@ -4,23 +4,9 @@
 
 #include "core/random.h"
 #include "metrics/rank_correlation.h"
+#include "metrics/reexplain.h"
 
 namespace hearsay::metrics {
-
-namespace {
-
-// |A ∩ B| / |A ∪ B| of the top-k components of two rankings.
-double top_k_jaccard(const std::vector<int64_t>& a, const std::vector<int64_t>& b, int64_t k) {
-  const auto n = static_cast<std::ptrdiff_t>(std::min<int64_t>(k, static_cast<int64_t>(a.size())));
-  std::vector<int64_t> ta(a.begin(), a.begin() + n), tb(b.begin(), b.begin() + n);
-  std::sort(ta.begin(), ta.end());
-  std::sort(tb.begin(), tb.end());
-  std::vector<int64_t> both;
-  std::set_intersection(ta.begin(), ta.end(), tb.begin(), tb.end(), std::back_inserter(both));
-  return static_cast<double>(both.size()) / static_cast<double>(2 * n - static_cast<std::ptrdiff_t>(both.size()));
-}
-
-}  // namespace
 
 MetricResult Stability::run(const MetricInput& input) const {
   const methods::Explanation& e = *input.explanation;
@@ -41,7 +27,7 @@ MetricResult Stability::run(const MetricInput& input) const {
     request.output = e.output;
     request.seed = derive_seed(settings().seed, static_cast<uint64_t>(s));
     runs.push_back(explainer->explain(request));
-    evaluations += runs.back().evals + runs.back().gradient_passes;
+    evaluations += metrics::evaluations(runs.back());
   }
   double sum = 0.0, jaccard = 0.0, least = 1.0;
   int pairs = 0;

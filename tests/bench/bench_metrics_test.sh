@@ -39,4 +39,13 @@ assert m["granularity"]["value"] is not None, m["granularity"]
 assert m["granularity"]["extra"]["fine_components"] == 2 * len(record["explanation"]["names"]), m["granularity"]
 assert m["ground_truth_rank"]["value"] is not None, m["ground_truth_rank"]
 PY
+# hearsay explain --data reads the same ground truth: the tone reaches its metrics too.
+"$hearsay" --threads 1 explain --data "$work/synth" --id "$clip" --model "$data/models/vgg4" --methods occlusion \
+  --factorization stems --segments 3 --audio-out none --metrics ground_truth_rank --out "$work/explain" \
+  >"$work/explain.log" 2>&1 || fail "explain: $(cat "$work/explain.log")"
+python3 - "$work/explain/occlusion.json" <<'PY' || fail "explain's ground_truth_rank on a shortcut clip"
+import json, sys
+rank = json.load(open(sys.argv[1]))["metrics"]["ground_truth_rank"]
+assert rank["value"] is not None and rank["extra"]["components"], rank
+PY
 echo ok
