@@ -90,6 +90,11 @@ struct Clip {
   factorizations::FactorizationInput input;
   std::unique_ptr<factorizations::Factorization> factorization;
   std::vector<factorizations::Region> truth;
+  /// The metrics' evaluator, shared by every job of the group: the metrics ask the same masks of every
+  /// method (deletion's random orders, fidelity's subsets), so the clip pays for them once. A metric
+  /// counts the masks it asks for, cached or not, so its values and counts do not depend on which jobs
+  /// ran before it (a resumed run, a shard). The methods' own evaluators stay per job: their cost is theirs.
+  mutable std::unique_ptr<methods::Evaluator> metric_evaluator;
 };
 
 Clip load_clip(const Job& job, const StudyConfig& study, const PreparedStudy& prepared) {
@@ -147,7 +152,6 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
       const Record* stored = lookup(id);
       if (stored && stored->ok) references[method] = explanation_of(*stored);
     }
-    std::unique_ptr<methods::Evaluator> evaluator;
     r.ok = true;
     for (const auto& [name, options] : job.metrics.items()) {
       const auto metric = metrics::metric_registry().create(name, options);
@@ -160,8 +164,9 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
       const auto reference = references.find(metric->reference_method());
       if (reference != references.end()) input.reference = &reference->second;
       if (metric->needs().model) {
-        if (!evaluator) evaluator = std::make_unique<methods::Evaluator>(*prepared.model, *clip.factorization);
-        input.evaluator = evaluator.get();
+        if (!clip.metric_evaluator)
+          clip.metric_evaluator = std::make_unique<methods::Evaluator>(*prepared.model, *clip.factorization);
+        input.evaluator = clip.metric_evaluator.get();
       }
       const auto t0 = std::chrono::steady_clock::now();
       try {
