@@ -60,6 +60,7 @@ nlohmann::json explanation_summary(const methods::Explanation& e, const std::str
           {"names", e.names},
           {"scores", e.scores},
           {"r2", e.r2 ? nlohmann::json(*e.r2) : nlohmann::json(nullptr)},
+          {"r2_held_out", e.r2_held_out ? nlohmann::json(*e.r2_held_out) : nlohmann::json(nullptr)},
           {"warnings", e.warnings},
           {"top", top}};
 }

@@ -137,7 +137,11 @@ std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std
     }
     Table table;
     table.title = group.front()->study + ", " + group.front()->factorization;
+    // The held-out R² (a surrogate's fit on fresh perturbations) where some method reports one.
+    const bool held_out =
+        std::any_of(group.begin(), group.end(), [](const SummaryRow* row) { return row->mean_r2_held_out; });
     table.header = {"method", "mean s", "mean evals", "mean runs", "mean passes", r2_header};
+    if (held_out) table.header.push_back(r2_header + " held out");
     table.header.insert(table.header.end(), metrics.begin(), metrics.end());
     for (const HeadlineExtra& e : kHeadlineExtras)
       if (extras.count(extra_name(e))) table.header.push_back(extra_name(e));
@@ -150,6 +154,7 @@ std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std
                                      any_ok ? fixed(row->mean_model_runs, 0) : "-",
                                      any_ok ? fixed(row->mean_gradient_passes, 0) : "-",
                                      row->mean_r2 ? fixed(*row->mean_r2, 3) : "-"};
+      if (held_out) cells.push_back(row->mean_r2_held_out ? fixed(*row->mean_r2_held_out, 3) : "-");
       const std::pair<double, size_t> none{0.0, 0};
       for (const std::string& name : metrics) {
         const auto it = row->metrics.find(name);
@@ -285,10 +290,10 @@ std::string csv_text(const std::vector<Record>& records) {
   for (const HeadlineExtra& e : kHeadlineExtras)
     if (metrics.count(e.metric)) extras.push_back(e);
 
-  std::vector<std::string> header{
-      "job",    "study",   "dataset",    "model",      "clip",           "label",     "factorization",
-      "method", "ok",      "error_type", "error",      "target_name",    "predicted", "top",
-      "r2",     "seconds", "evals",      "model_runs", "gradient_passes"};
+  std::vector<std::string> header{"job",         "study",         "dataset",   "model",      "clip",
+                                  "label",       "factorization", "method",    "ok",         "error_type",
+                                  "error",       "target_name",   "predicted", "top",        "r2",
+                                  "r2_held_out", "seconds",       "evals",     "model_runs", "gradient_passes"};
   for (const std::string& name : metrics) header.push_back("metric." + name);
   for (const HeadlineExtra& e : extras) header.push_back("metric." + extra_name(e));
 
@@ -307,7 +312,8 @@ std::string csv_text(const std::vector<Record>& records) {
     for (const char* key : {"study", "dataset", "model", "clip", "label", "factorization", "method"})
       cells.push_back(config_text(r, key));
     cells.insert(cells.end(), {r.ok ? "1" : "0", r.error_type, r.error, text_at(r.explanation, "target_name"),
-                               text_at(r.explanation, "predicted"), top, text_at(r.explanation, "r2")});
+                               text_at(r.explanation, "predicted"), top, text_at(r.explanation, "r2"),
+                               text_at(r.explanation, "r2_held_out")});
     for (const char* key : {"seconds", "evals", "model_runs", "gradient_passes"}) cells.push_back(text_at(r.cost, key));
     // The values as the record holds them (a rank stays "2", not "2.0"); a non-number is an empty cell.
     for (const std::string& name : metrics) cells.push_back(r.metric(name) ? text_of(r.metrics[name]["value"]) : "");
@@ -415,13 +421,14 @@ nlohmann::json SummaryRow::to_json() const {
           {"mean_model_runs", mean_model_runs},
           {"mean_gradient_passes", mean_gradient_passes},
           {"mean_r2", mean_r2 ? nlohmann::json(*mean_r2) : nlohmann::json()},
+          {"mean_r2_held_out", mean_r2_held_out ? nlohmann::json(*mean_r2_held_out) : nlohmann::json()},
           {"metrics", means_json(metrics)},
           {"extras", means_json(extras)}};
 }
 
 std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
   struct Sums {
-    Mean seconds, evals, runs, passes, r2;
+    Mean seconds, evals, runs, passes, r2, r2_held_out;
     std::map<std::string, Mean> metrics, extras;
   };
   std::vector<SummaryRow> rows;
@@ -449,6 +456,7 @@ std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
     if (const auto v = json_number(r.cost, "model_runs")) s.runs.add(*v);
     if (const auto v = json_number(r.cost, "gradient_passes")) s.passes.add(*v);
     if (const auto v = json_number(r.explanation, "r2")) s.r2.add(*v);
+    if (const auto v = json_number(r.explanation, "r2_held_out")) s.r2_held_out.add(*v);
     for (const auto& [name, metric] : r.metrics.items())
       if (const auto v = r.metric(name)) s.metrics[name].add(*v);
     for (const HeadlineExtra& e : kHeadlineExtras)
@@ -460,6 +468,7 @@ std::vector<SummaryRow> summarize(const std::vector<Record>& records) {
     rows[i].mean_model_runs = sums[i].runs.value();
     rows[i].mean_gradient_passes = sums[i].passes.value();
     if (sums[i].r2.n) rows[i].mean_r2 = sums[i].r2.value();
+    if (sums[i].r2_held_out.n) rows[i].mean_r2_held_out = sums[i].r2_held_out.value();
     for (const auto& [name, mean] : sums[i].metrics) rows[i].metrics[name] = mean.pair();
     for (const auto& [name, mean] : sums[i].extras) rows[i].extras[name] = mean.pair();
   }

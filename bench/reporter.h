@@ -86,6 +86,7 @@ struct SummaryRow {
   double mean_seconds = 0.0, mean_evals = 0.0, mean_model_runs = 0.0;
   double mean_gradient_passes = 0.0;  ///< forward + backward passes of white-box methods (0 for the others)
   std::optional<double> mean_r2;
+  std::optional<double> mean_r2_held_out;  ///< the surrogate's R² on fresh perturbations (LIME)
   /// metric name -> mean value over the jobs where it applies, and how many those were
   std::map<std::string, std::pair<double, size_t>> metrics;
   /// extra means shown in the table ("agreement.top1" -> share of jobs whose top component matches)

@@ -105,6 +105,9 @@ for r in real:
     assert r["cost"]["evals"] > 0
     if r["config"]["method"] not in ("exact_shapley", "grad_cam"):
         assert r["metrics"]["agreement"]["value"] is not None, r["metrics"]
+    # LIME's surrogate fit, in sample and on fresh perturbations; a method without a surrogate has neither.
+    surrogate = r["config"]["method"] == "lime"
+    assert (r["explanation"]["r2_held_out"] is not None) == surrogate, r["explanation"]
 short = [r for r in records if r["config"]["study"] == "short"]
 assert len(short) == 2 and all(not r["ok"] and "factoriz" in r["error"] for r in short), short
 csv = open(out + "/results.csv").read().splitlines()

@@ -116,6 +116,29 @@ TEST(Summarize, GroupsInFirstAppearanceOrderWithMeansWorkedOutByHand) {
   EXPECT_TRUE(rows[1].to_json()["mean_r2"].is_null());
 }
 
+TEST(Summarize, HeldOutR2GetsAColumnWhereSomeMethodReportsIt) {
+  auto records = sample_records();
+  records[0].explanation["r2_held_out"] = 0.375;
+  const auto rows = summarize(records);
+  ASSERT_TRUE(rows[0].mean_r2_held_out.has_value());
+  EXPECT_DOUBLE_EQ(*rows[0].mean_r2_held_out, 0.375);
+  EXPECT_FALSE(rows[1].mean_r2_held_out.has_value());
+  EXPECT_EQ(rows[0].to_json()["mean_r2_held_out"], 0.375);
+  testing::TempDir dir;
+  const auto reporter = make_markdown_reporter(dir.path().string());
+  reporter->begin(sample_run(dir.path().string()));
+  reporter->finish(records);
+  const std::string text = read_text_file(dir.file("summary.md"));
+  EXPECT_NE(text.find("| method | mean s | mean evals | mean runs | mean passes | R² | R² held out | agreement |"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("| lime | 2.000 | 200 | 200 | 0 | 0.500 | 0.375 | 0.800 (1) |"), std::string::npos) << text;
+  // The genres table has no held-out R²: no column.
+  EXPECT_NE(text.find("| method | mean s | mean evals | mean runs | mean passes | R² | deletion_auc | failed |"),
+            std::string::npos)
+      << text;
+}
+
 TEST(Summarize, AllFailedGroupHasNoMeans) {
   const auto rows = summarize({failed_job(job("s", "c", "stems", "lime"), "Error", "x")});
   ASSERT_EQ(rows.size(), 1u);
@@ -128,6 +151,7 @@ TEST(Summarize, AllFailedGroupHasNoMeans) {
 TEST(CsvReporter, OneQuotedRowPerRecord) {
   testing::TempDir dir;
   Record a = ok_job(job("planted", "jazz.00003", "stems", "lime"), 1.5, 100, 0.5);
+  a.explanation["r2_held_out"] = 0.25;
   a.config["label"] = "rock, roll";
   with_metric(a, "agreement", 0.75, {{"top1", 1}});
   Record b = failed_job(job("planted", "pop.00002", "stems", "lime"), "ShapeError", "bad \"clip\", short\nsecond line");
@@ -136,12 +160,12 @@ TEST(CsvReporter, OneQuotedRowPerRecord) {
   reporter->finish({a, b});
   EXPECT_EQ(read_text_file(dir.file("results.csv")),
             "job,study,dataset,model,clip,label,factorization,method,ok,error_type,error,target_name,predicted,top,"
-            "r2,seconds,evals,model_runs,gradient_passes,metric.agreement,metric.ground_truth_rank,"
+            "r2,r2_held_out,seconds,evals,model_runs,gradient_passes,metric.agreement,metric.ground_truth_rank,"
             "metric.agreement.top1,metric.ground_truth_rank.hit_at_1\n"
             "planted-jazz.00003-stems-lime,planted,planted-set,vgg_small,jazz.00003,\"rock, roll\",stems,lime,1,,,"
-            "jazz,jazz,drums:0;bass:1,0.5,1.5,100,100,0,0.75,,1,\n"
+            "jazz,jazz,drums:0;bass:1,0.5,0.25,1.5,100,100,0,0.75,,1,\n"
             "planted-pop.00002-stems-lime,planted,planted-set,vgg_small,pop.00002,jazz,stems,lime,0,ShapeError,"
-            "\"bad \"\"clip\"\", short\nsecond line\",,,,,0.25,,,,,,,1\n");
+            "\"bad \"\"clip\"\", short\nsecond line\",,,,,,0.25,,,,,,,1\n");
 }
 
 TEST(CsvReporter, AnUnwritableFolderIsNamed) {
