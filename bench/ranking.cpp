@@ -40,8 +40,9 @@ const std::vector<Family>& families() {
        {{"fidelity", nullptr, true, "faithfulness r"},
         {"deletion", nullptr, false, "deletion AUC"},
         {"deletion", "insertion_auc", true, "insertion AUC"},
-        {"deletion", "road_deletion_auc", false, "ROAD deletion AUC"},
-        {"fidelity", "infidelity", false, "infidelity"}}},
+        {"deletion", "road_deletion_auc", false, "ROAD deletion AUC"}}},
+      // Not infidelity: it is in the units of each method's scores (a logit map, a probability share),
+      // so it ranks scales as much as faithfulness; results.csv has it.
       {"agreement", {{"agreement", nullptr, true, "Spearman to reference"}, {"agreement", "top1", true, "same top"}}},
       {"sanity",
        {{"sanity", nullptr, false, "similarity after randomisation"},

@@ -33,7 +33,7 @@ Interval bootstrap_mean(const std::vector<double>& values, uint64_t seed, int re
 ///   localisation: localisation (relevance rank accuracy) ↑, its mass_accuracy ↑ and pointing_game ↑,
 ///     ground_truth_rank's hit_at_1 ↑;
 ///   faithfulness: fidelity (faithfulness correlation) ↑, deletion AUC ↓, insertion AUC ↑, ROAD deletion
-///     AUC ↓, infidelity ↓;
+///     AUC ↓ (infidelity is in each method's own score units, so it is left to results.csv);
 ///   agreement: agreement (Spearman to the reference) ↑, its top1 ↑;
 ///   sanity: sanity (similarity after randomisation) ↓, random_logit ↓;
 ///   stability: sensitivity (max-sensitivity) ↓, stability (across seeds) ↑, granularity ↑;

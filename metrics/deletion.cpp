@@ -41,6 +41,18 @@ void DeletionOptions::validate() const {
 
 namespace {
 
+models::Output curve_output(const DeletionOptions& o, const methods::Explanation& e) {
+  switch (o.output) {
+    case CurveOutput::probability:
+      return models::Output::probabilities;
+    case CurveOutput::logit:
+      return models::Output::logits;
+    case CurveOutput::explained:
+      break;
+  }
+  return e.output;
+}
+
 // The masks along `order`: row k keeps the components after the first k of the order (deletion) or
 // only the first k (insertion); M + 1 rows.
 Matrix<uint8_t> path_masks(const std::vector<int64_t>& order, bool deletion) {
@@ -170,8 +182,8 @@ int64_t add_road(const MetricInput& input, const DeletionOptions& o, const std::
   std::vector<double> fractions{0.0}, morf{start}, lerf{start};
   for (int64_t s = 0; s < points; ++s) {
     fractions.push_back(static_cast<double>(counts[static_cast<size_t>(s)]) / static_cast<double>(m));
-    morf.push_back(methods::output_of(logits.row(2 * s), model.num_classes(), e.target, e.output));
-    lerf.push_back(methods::output_of(logits.row(2 * s + 1), model.num_classes(), e.target, e.output));
+    morf.push_back(methods::output_of(logits.row(2 * s), model.num_classes(), e.target, curve_output(o, e)));
+    lerf.push_back(methods::output_of(logits.row(2 * s + 1), model.num_classes(), e.target, curve_output(o, e)));
   }
   result.extra["road_deletion_auc"] = mean_height(fractions, morf);
   result.extra["road_lerf_auc"] = mean_height(fractions, lerf);
@@ -190,10 +202,11 @@ MetricResult Deletion::run(const MetricInput& input) const {
   if (m < 2) return MetricResult::not_applicable("one component: no order to follow");
   const int64_t requests_before = evaluator.requests();
   const CurveOf curve = [&](const std::vector<int64_t>& order, bool deletion) {
-    return evaluator.outputs(path_masks(order, deletion), e.target, e.output);
+    return evaluator.outputs(path_masks(order, deletion), e.target, curve_output(settings(), e));
   };
 
   MetricResult result;
+  result.extra["output"] = curve_output(settings(), e) == models::Output::probabilities ? "probability" : "logit";
   const std::vector<int64_t> order = e.ranking();
   result.curve = curve(order, true);
   result.value = normalized_auc(result.curve);

@@ -2,9 +2,11 @@
 // components in attribution order, each beside a random-order reference and the ideal order (issue 13,
 // item 2), and for patch factorizations the ROAD variant (Rong et al. 2022, metrics/road_imputation.h).
 //   Deletion (most relevant first, MoRF): from every component kept, remove the components one at a
-//   time in decreasing score, tracking the explained output (the explanation's target, logit or
-//   probability as it explained) after each step: M + 1 points. A faithful ranking makes the output
-//   fall fast: a low area under the curve.
+//   time in decreasing score, tracking the explanation's target after each step as `output` says: its
+//   probability (the default, as Petsiuk et al.: the curves follow only the ranking, so every method
+//   is measured in the same units whatever output it explained), its logit, or the output the
+//   explanation explained: M + 1 points. A faithful ranking makes the output fall fast: a low area
+//   under the curve. extra "output" names the units.
 //   Insertion: from none kept, add the components in the same order: a high area is faithful.
 //   Areas by the trapezoid rule over x = k / M ∈ [0, 1], in the output's units.
 // value: the deletion AUC. curve: the deletion curve. extra:
@@ -47,6 +49,9 @@ double normalized_auc(const std::vector<double>& curve);
 /// the curve's mean height over its range (normalized_auc for evenly spaced points on [0, 1]).
 double mean_height(const std::vector<double>& x, const std::vector<double>& curve);
 
+/// What the curves track of the explanation's target.
+enum class CurveOutput { probability, logit, explained };
+
 /// When the ROAD variant runs.
 enum class RoadMode {
   automatic,  ///< for factorizations whose components are log-mel cells (domain "features": tf_grid, superpixels)
@@ -55,6 +60,7 @@ enum class RoadMode {
 };
 
 struct DeletionOptions {
+  CurveOutput output = CurveOutput::probability;  ///< the units of every curve
   int random_orders = 20;  ///< random orders of the reference (the interval is their 2.5–97.5 % range)
   uint64_t seed = 1;       ///< seeds the random orders and ROAD's noise
   std::string ideal_reference = "exact_shapley";  ///< a registered explainer, or "" for no ideal curve
@@ -66,6 +72,12 @@ struct DeletionOptions {
 
   template <class V>
   void visit(V& v) {
+    v.choice("output", output,
+             {{"probability", CurveOutput::probability},
+              {"logit", CurveOutput::logit},
+              {"explained", CurveOutput::explained}},
+             "what the curves track of the target: its probability (the same units for every method), its logit, "
+             "or the output the explanation explained");
     v("random_orders", random_orders, "random component orders in the reference", Range::between(2, 10000));
     v("seed", seed, "seed of the random orders and of ROAD's noise (the same for every method on an input)");
     v("ideal_reference", ideal_reference,

@@ -45,7 +45,33 @@ MetricResult deletion(const methods::Explanation& e, const EchoFactorization& f,
   input.factorization = &f;
   input.evaluator = &evaluator;
   input.reference = reference;
+  // The toys' outputs are logits with known sums: the curves follow the output the explanation explained.
+  if (!options.contains("output")) options["output"] = "explained";
   return metric_registry().create("deletion", options)->evaluate(input);
+}
+
+// Methods explain logits or probabilities; by default the curves track the probability either way, so
+// that methods are compared in one unit; "logit" and "explained" follow the option.
+TEST(Deletion, CurvesTrackTheProbabilityByDefaultWhateverTheExplanationExplained) {
+  const PolynomialToy toy(kWeights, {}, 0.3);
+  const EchoFactorization f(8);
+  const methods::Explanation e = explained(kWeights, f);
+  ASSERT_EQ(e.output, models::Output::logits);
+  methods::Evaluator evaluator(toy, f);
+  const std::vector<uint8_t> all(8, 1);
+  const double probability = evaluator.output(all, e.target, models::Output::probabilities);
+  const double logit = evaluator.output(all, e.target, models::Output::logits);
+  ASSERT_NE(probability, logit);
+  const MetricResult by_default = deletion(e, f, toy, {{"output", "probability"}});
+  EXPECT_EQ(metric_registry().create("deletion")->options().at("output"), "probability");
+  EXPECT_EQ(by_default.extra.at("output"), "probability");
+  EXPECT_NEAR(by_default.curve.front(), probability, 1e-9);
+  const MetricResult as_logit = deletion(e, f, toy, {{"output", "logit"}});
+  EXPECT_EQ(as_logit.extra.at("output"), "logit");
+  EXPECT_NEAR(as_logit.curve.front(), logit, 1e-9);
+  EXPECT_NEAR(deletion(e, f, toy, {{"output", "explained"}}).curve.front(), logit, 1e-9);
+  EXPECT_THROW_WITH(metric_registry().create("deletion", {{"output", "prob"}}), ConfigError, "output", "probability",
+                    "logit", "explained");
 }
 
 TEST(Deletion, TrapezoidAreaByHand) {
@@ -304,12 +330,13 @@ class Road : public testing::ThreeStems {
   }
 
   MetricResult evaluate(const factorizations::Factorization& f, const methods::Explanation& e,
-                        const nlohmann::json& options = {{"random_orders", 2}}) const {
+                        nlohmann::json options = {{"random_orders", 2}}) const {
     methods::Evaluator evaluator(*model_, f);
     MetricInput input;
     input.explanation = &e;
     input.factorization = &f;
     input.evaluator = &evaluator;
+    if (!options.contains("output")) options["output"] = "explained";
     return metric_registry().create("deletion", options)->evaluate(input);
   }
 
