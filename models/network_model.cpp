@@ -133,6 +133,7 @@ NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const 
       config_(std::move(config)),
       options_(checked(options)),
       front_end_(config_.front_end),
+      twin_(front_end_),
       network_(std::move(network)) {
   HEARSAY_CHECK(network_ != nullptr, "NetworkModel: no network");
   const NetworkShape& shape = network_->shape();
@@ -165,6 +166,7 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
       config_(std::move(config)),
       options_(checked(options)),
       front_end_(config_.front_end),
+      twin_(front_end_),
       script_(std::move(module)),
       source_(source) {
   name_ = "torchscript: " + std::filesystem::path(source).filename().string();
@@ -513,6 +515,39 @@ InputGradients NetworkModel::input_gradients(const float* features, int64_t coun
     const Matrix<float> sum = sum_windows(gradients.data() + c * per_clip * per_window, starts, n_mels, window, frames);
     std::copy(sum.data(), sum.data() + n_mels * frames, out.gradients.row(c));
   }
+  return out;
+}
+
+WaveformGradients NetworkModel::waveform_gradients(const float* waveforms, int64_t count, int64_t samples, int target,
+                                                   Output output) const {
+  require_white_box(*this, "waveform_gradients");
+  const int64_t classes = num_classes();
+  HEARSAY_CHECK_AS(ShapeError, count >= 0 && samples >= 1, "model '", name_, "': waveform_gradients needs count >= 0 ",
+                   "clips of samples >= 1, got ", count, " clips of ", samples, " samples");
+  HEARSAY_CHECK_AS(ConfigError, target >= 0 && target < classes, "model '", name_, "': target class ", target,
+                   " is outside 0..", classes - 1);
+  int64_t frames = 0;
+  try {
+    frames = twin_.num_frames(samples);
+  } catch (const ShapeError& e) {
+    throw ShapeError(message("model '", name_, "': waveform_gradients on clips of ", samples, " samples: ", e.what()));
+  }
+  WaveformGradients out{Matrix<float>(count, samples), Matrix<float>(count, classes)};
+  if (count == 0) return out;
+
+  // The twin's features with autograd on the samples; the network's batched input gradients (windows
+  // by the window rule, the clip's output the mean of its windows') seed the twin's backward pass.
+  torch::AutoGradMode grad_mode(true);
+  const torch::Tensor x =
+      torch::from_blob(const_cast<float*>(waveforms), {count, samples}, torch::kFloat).clone().requires_grad_(true);
+  const torch::Tensor features = twin_.features(x).contiguous();
+  const InputGradients g = input_gradients(features.detach().data_ptr<float>(), count, frames, target, output);
+  const int64_t n_mels = front_end_.n_mels();
+  const torch::Tensor seed =
+      torch::from_blob(const_cast<float*>(g.gradients.data()), {count, n_mels, frames}, torch::kFloat);
+  const torch::Tensor gradient = torch::autograd::grad({features}, {x}, {seed})[0].contiguous();
+  std::copy(gradient.data_ptr<float>(), gradient.data_ptr<float>() + count * samples, out.gradients.data());
+  out.outputs = g.outputs;
   return out;
 }
 

@@ -20,6 +20,7 @@
 #include "models/model.h"
 #include "models/model_config.h"
 #include "models/networks.h"
+#include "models/torch_front_end.h"
 #include "models/white_box.h"
 
 namespace hearsay::models {
@@ -52,6 +53,8 @@ class NetworkModel final : public Model, public WhiteBox {
                                Output output) const override;
   InputGradients input_gradients(const float* features, int64_t count, int64_t frames, int target,
                                  Output output) const override;
+  WaveformGradients waveform_gradients(const float* waveforms, int64_t count, int64_t samples, int target,
+                                       Output output) const override;
   Matrix<float> run_to_layer(const float* windows, int64_t count, const std::string& layer) const override;
   Matrix<float> run_from_layer(const float* activations, int64_t count, const std::string& layer) const override;
   Relevance lrp(const Matrix<float>& features, int target, const LrpSpec& spec) const override;
@@ -98,6 +101,7 @@ class NetworkModel final : public Model, public WhiteBox {
   ModelConfig config_;
   InferenceOptions options_;
   FrontEnd front_end_;
+  TorchFrontEnd twin_;  // front_end_'s differentiable twin, for waveform_gradients
   std::string name_;
   SequentialNetwork network_;
   mutable torch::jit::Module script_;
