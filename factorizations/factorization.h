@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ namespace hearsay::factorizations {
 struct FactorizationInput {
   Audio audio;                         ///< mono, at the front-end's sample rate
   std::map<std::string, Audio> stems;  ///< optional sources (true stems, user stem files)
+  /// The model input when it is not the front-end of `audio`: a spectrogram-domain adversarial
+  /// example (metrics/adversarial_attack.h), [n_mels × frames] of `audio`'s front-end. Factorizations
+  /// of log-mel cells (tf_grid, superpixels) cut it instead (their audio renders `audio`); those whose
+  /// components are signals (segments, stems) refuse it.
+  std::optional<Matrix<float>> features{};
 };
 
 class Factorization {

@@ -31,5 +31,11 @@ class SegmentsFactorizer : public Configured<Factorizer, SegmentsOptions> {
 
 /// Checks that `input.audio` is mono at the front-end's rate and long enough; returns its samples.
 const std::vector<float>& checked_clip(const FactorizationInput& input, const FrontEnd& front_end, const char* who);
+/// The features a factorization of log-mel cells cuts: input.features when given (ShapeError unless
+/// they are [n_mels × frames] of the clip), else the front-end of the clip.
+Matrix<float> input_features(const FactorizationInput& input, const FrontEnd& front_end, const char* who);
+/// ConfigError when the input is a feature map (FactorizationInput::features): components that are
+/// signals cannot be cut from it.
+void require_audio_input(const FactorizationInput& input, const char* who);
 
 }  // namespace hearsay::factorizations

@@ -23,6 +23,7 @@ double rms(const std::vector<float>& x) {
 
 std::unique_ptr<Factorization> StemsFactorizer::factorize(const FactorizationInput& input,
                                                           const FrontEnd& front_end) const {
+  require_audio_input(input, "stems");
   const auto& mix = checked_clip(input, front_end, "stems");
   const auto n = static_cast<int64_t>(mix.size());
   std::vector<WaveformFactorization::Source> sources;

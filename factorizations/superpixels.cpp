@@ -18,8 +18,7 @@ namespace hearsay::factorizations {
 
 std::unique_ptr<Factorization> SuperpixelsFactorizer::factorize(const FactorizationInput& input,
                                                                 const FrontEnd& front_end) const {
-  const auto& x = checked_clip(input, front_end, "superpixels");
-  Matrix<float> features = front_end.features(x.data(), static_cast<int64_t>(x.size()));
+  Matrix<float> features = input_features(input, front_end, "superpixels");
   const int64_t rows = features.rows();
   const int64_t cols = features.cols();
   const int64_t cells = rows * cols;

@@ -16,8 +16,7 @@ std::vector<int64_t> equal_divisions(int64_t n, int64_t parts) {
 
 std::unique_ptr<Factorization> TfGridFactorizer::factorize(const FactorizationInput& input,
                                                            const FrontEnd& front_end) const {
-  const auto& x = checked_clip(input, front_end, "tf_grid");
-  Matrix<float> features = front_end.features(x.data(), static_cast<int64_t>(x.size()));
+  Matrix<float> features = input_features(input, front_end, "tf_grid");
   const int64_t T = settings().time_segments;
   const int64_t F = settings().frequency_bands;
   HEARSAY_CHECK_AS(ShapeError, T <= features.cols(), "tf_grid: ", T, " time segments for a ", features.cols(),

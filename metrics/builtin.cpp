@@ -1,4 +1,5 @@
 // The built-in metrics: one registration line each.
+#include "metrics/adversarial_flip.h"
 #include "metrics/agreement.h"
 #include "metrics/complexity.h"
 #include "metrics/deletion.h"
@@ -16,6 +17,9 @@ namespace hearsay::metrics {
 const Registry<Metric>& metric_registry() {
   static const Registry<Metric> registry = [] {
     Registry<Metric> r("metric");
+    r.add<AdversarialFlip>("adversarial_flip",
+                           "adding an adversarial perturbation back on the top-k components: does the label flip "
+                           "(Praher et al. 2021), beside the norm oracle and random components");
     r.add<Agreement>("agreement", "Spearman rank correlation and top-1 agreement with a reference method");
     r.add<Complexity>("complexity", "Gini sparseness, entropy and effective number of the absolute scores");
     r.add<Deletion>("deletion",

@@ -35,6 +35,8 @@ struct MetricResult {
   static MetricResult not_applicable(std::string reason);
 };
 
+struct AdversarialContext;
+
 struct MetricInput {
   const methods::Explanation* explanation = nullptr;             ///< required
   const factorizations::Factorization* factorization = nullptr;  ///< required: the one explained
@@ -45,6 +47,9 @@ struct MetricInput {
   /// granularity: cut finer); null when the caller has none, and those metrics then do not apply.
   const factorizations::FactorizationInput* source = nullptr;
   std::string factorizer{};  ///< registered name of the factorizer that made `factorization` (its options: options())
+  /// The explained input is an adversarial example, made as this says (metrics/adversarial_flip.h);
+  /// null for clean inputs, where adversarial_flip does not apply.
+  const AdversarialContext* adversarial = nullptr;
 };
 
 /// What a metric reads beyond the explanation and its factorization.

@@ -30,6 +30,10 @@ void WhiteBox::refuse(const std::string& what) const {
               "TorchScript chain of submodules"));
 }
 
+WaveformGradients WhiteBox::waveform_gradients(const float*, int64_t, int64_t, int, Output) const {
+  refuse("gradient with respect to the waveform (adversarial attacks on the waveform)");
+}
+
 Matrix<float> WhiteBox::run_to_layer(const float*, int64_t, const std::string& layer) const {
   refuse("run_to_layer ('" + layer + "')");
 }

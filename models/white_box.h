@@ -30,6 +30,12 @@ struct InputGradients {
   Matrix<float> outputs;    ///< [count × classes]: each clip's output (logits or probabilities)
 };
 
+/// Gradients of many clips with respect to their samples (WhiteBox::waveform_gradients).
+struct WaveformGradients {
+  Matrix<float> gradients;  ///< [count × samples]: ∂ output[target] / ∂ samples of each clip
+  Matrix<float> outputs;    ///< [count × classes]: each clip's output (logits or probabilities)
+};
+
 /// One layer's rule in an LRP backward pass (Bach et al. 2015; Montavon et al. 2019, "Layer-wise
 /// relevance propagation: an overview"). Layers without parameters ignore it: ReLU and dropout pass
 /// relevance on, pooling layers follow LrpSpec::max_pool or the z rule, flatten reshapes.
@@ -95,6 +101,15 @@ class WhiteBox {
   /// layer_gradient("input") once per clip.
   virtual InputGradients input_gradients(const float* features, int64_t count, int64_t frames, int target,
                                          Output output) const;
+
+  /// Gradients of `count` clips' output[target] with respect to their samples: the clips are given back
+  /// to back, each `samples` long, mono at the front-end's rate. The front-end runs as a differentiable
+  /// LibTorch twin of core/'s FrontEnd (models/torch_front_end.h: the same STFT, power, mel and log),
+  /// so the gradient reaches the waveform (adversarial attacks, metrics/adversarial_attack.h); the
+  /// outputs are the twin's, equal to Model::logits of the clip within float rounding. The default
+  /// refuses (UnsupportedModelError).
+  virtual WaveformGradients waveform_gradients(const float* waveforms, int64_t count, int64_t samples, int target,
+                                               Output output) const;
 
   /// The network from its input up to and including `layer`, on `count` windows stored back to back
   /// (as for Model::window_logits): activations [count × prod(shape)], shape as layers() lists it.

@@ -109,11 +109,13 @@ TEST(Metric, NonFiniteResultsAndSilentAbsencesAreRefused) {
 }
 
 TEST(Registry, ListsTheBuiltInMetrics) {
-  EXPECT_EQ(metric_registry().names(),
-            (std::vector<std::string>{"agreement", "complexity", "deletion", "fidelity", "granularity",
-                                      "ground_truth_rank", "localisation", "sanity", "sensitivity", "stability"}));
+  EXPECT_EQ(
+      metric_registry().names(),
+      (std::vector<std::string>{"adversarial_flip", "agreement", "complexity", "deletion", "fidelity", "granularity",
+                                "ground_truth_rank", "localisation", "sanity", "sensitivity", "stability"}));
   EXPECT_THROW_WITH(metric_registry().create("fidelty"), ConfigError, "unknown metric 'fidelty'",
-                    "agreement, complexity, deletion, fidelity, granularity, ground_truth_rank, localisation, sanity, "
+                    "adversarial_flip, agreement, complexity, deletion, fidelity, granularity, ground_truth_rank, "
+                    "localisation, sanity, "
                     "sensitivity, stability");
 }
 
