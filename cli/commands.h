@@ -28,6 +28,7 @@ void add_train_command(CLI::App& app, const GlobalOptions& global);
 void add_evaluate_command(CLI::App& app, const GlobalOptions& global);
 void add_predict_command(CLI::App& app, const GlobalOptions& global);
 void add_explain_command(CLI::App& app, const GlobalOptions& global);
+void add_attack_command(CLI::App& app, const GlobalOptions& global);
 void add_bench_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli
