@@ -36,6 +36,9 @@ struct StudyConfig {
   /// Metrics by name, each with its options; "agreement" compares with a reference method (default
   /// exact_shapley), "ground_truth_rank" finds the planted cue (clips that have one).
   nlohmann::json metrics = {{"agreement", nlohmann::json::object()}, {"ground_truth_rank", nlohmann::json::object()}};
+  /// The adversarial experiment (bench/adversarial.h): null for none; an object of AdversarialSpec's
+  /// options makes every clip an adversarial example that the methods explain, scored by adversarial_flip.
+  nlohmann::json adversarial = nullptr;
 
   template <class V>
   void visit(V& v) {
@@ -55,6 +58,10 @@ struct StudyConfig {
       "\"occlusion\", \"options\": {\"variant\": \"keep_one_in\"}}} (empty methods: every method and variant)");
     v("metrics", metrics,
       "metrics by name with their options, e.g. {\"agreement\": {\"reference\": \"exact_shapley\"}}");
+    v("adversarial", adversarial,
+      "attack each clip and explain the adversarial example (Praher et al. 2021): {\"domain\": \"waveform\", "
+      "\"snr_db\": 40, \"target\": \"next\", \"k_max\": 10, \"partial_segments\": 0, ...} (null: clean clips); "
+      "adds the adversarial_flip metric");
   }
   /// Shapes of the JSON-valued keys (objects of objects); names are checked against the registries
   /// when the plan is made (check_study).

@@ -8,11 +8,13 @@
 #include <memory>
 #include <optional>
 
+#include "bench/adversarial.h"
 #include "bench/explain_run.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "factorizations/factorization.h"
 #include "methods/evaluator.h"
+#include "metrics/adversarial_flip.h"
 #include "metrics/cue_regions.h"
 #include "metrics/metric.h"
 
@@ -96,9 +98,53 @@ struct Clip {
   /// counts the masks it asks for, cached or not, so its values and counts do not depend on which jobs
   /// ran before it (a resumed run, a shard). The methods' own evaluators stay per job: their cost is theirs.
   mutable std::unique_ptr<methods::Evaluator> metric_evaluator;
+  // The adversarial experiment (bench/adversarial.h): `input` is then the adversarial example, `clean`
+  // the excerpt it was made from, `flips` the clean excerpt plus parts of the perturbation.
+  std::optional<metrics::AttackResult> attack;
+  factorizations::FactorizationInput clean;
+  std::unique_ptr<factorizations::Factorization> flips;
+  std::unique_ptr<methods::Evaluator> flip_evaluator;
+  metrics::AdversarialContext adversarial;
+  nlohmann::json attack_summary;
 };
 
-Clip load_clip(const Job& job, const StudyConfig& study, const PreparedStudy& prepared) {
+// Discards what is written to it (the attack's cache log inside a job).
+struct NullStream : std::ostream {
+  NullStream() : std::ostream(nullptr) {}
+};
+
+// Replaces the clip's input by its adversarial example (cached), and builds what adversarial_flip reads.
+void make_adversarial(Clip& c, const Job& job, const StudyConfig& study, const PreparedStudy& prepared, uint64_t seed) {
+  const AdversarialSpec spec = read_adversarial(study.adversarial, "adversarial");
+  const std::string id = job.config.at("clip").get<std::string>();
+  const metrics::AttackOptions options = clip_attack_options(spec, id, seed);
+  const nlohmann::json identity = {{"model_key", prepared.model_key},
+                                   {"dataset_key", prepared.dataset_key},
+                                   {"clip", id},
+                                   {"excerpt", job.config.at("excerpt")}};
+  NullStream quiet;
+  c.attack = cached_attack(*prepared.model, c.input.audio, options, identity, prepared.cache_dir, quiet);
+  c.attack_summary = attack_summary(*c.attack, *prepared.model);
+  c.clean = c.input;
+  if (c.attack->domain == metrics::AttackDomain::waveform)
+    c.input.audio = c.attack->adversarial_audio(c.clean.audio);
+  else
+    c.input.features = c.attack->adversarial_features(*prepared.model, c.clean.audio);
+}
+
+void make_flips(Clip& c, const Job& job, const PreparedStudy& prepared) {
+  c.flips = metrics::flip_factorization(*c.factorization, job.factorization, c.clean, *c.attack,
+                                        prepared.model->front_end(), c.adversarial.delta_energy);
+  c.flip_evaluator = std::make_unique<methods::Evaluator>(*prepared.model, *c.flips);
+  c.adversarial.clean_class = c.attack->clean_class;
+  c.adversarial.adversarial_class = c.attack->adversarial_class;
+  c.adversarial.attack_succeeded = c.attack->success;
+  c.adversarial.flips = c.flips.get();
+  c.adversarial.evaluator = c.flip_evaluator.get();
+  c.adversarial.perturbed = metrics::perturbed_components(*c.factorization, *c.attack, c.clean.audio.duration());
+}
+
+Clip load_clip(const Job& job, const StudyConfig& study, const PreparedStudy& prepared, uint64_t seed) {
   Clip c;
   c.example = prepared.dataset->get(job.clip);
   const double duration = c.example.audio.duration();
@@ -111,9 +157,11 @@ Clip load_clip(const Job& job, const StudyConfig& study, const PreparedStudy& pr
   for (const auto& [stem, audio] : c.example.stems) c.input.stems[stem] = cut(audio);
   // Every kind of cue ("planted", "shortcut"): the shortcut set's tone is ground truth to compare with.
   c.truth = metrics::cue_regions(c.example.ground_truth, study.excerpt_start, "");
+  if (!study.adversarial.is_null()) make_adversarial(c, job, study, prepared, seed);
   c.factorization = factorizations::factorizer_registry()
                         .create(job.factorization, job.factorization_options)
                         ->factorize(c.input, prepared.model->front_end());
+  if (c.attack) make_flips(c, job, prepared);
   return c;
 }
 
@@ -144,6 +192,7 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
     const methods::Explanation& e = m.explanation;
     r.explanation = explanation_summary(e, outcome.predicted);
     r.explanation["input_seconds"] = clip.input.audio.duration();  // the excerpt explained
+    if (clip.attack) r.explanation["attack"] = clip.attack_summary;
     r.cost = {{"seconds", e.seconds},
               {"evals", e.evals},
               {"model_runs", e.model_runs},
@@ -162,6 +211,7 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
       input.ground_truth = clip.truth;
       input.source = &clip.input;
       input.factorizer = job.factorization;
+      if (clip.attack) input.adversarial = &clip.adversarial;
       const auto reference = references.find(metric->reference_method());
       if (reference != references.end()) input.reference = &reference->second;
       if (metric->needs().model) {
@@ -221,7 +271,7 @@ void run_group(const Plan& plan, size_t first, size_t last, const BenchConfig& c
   const StudyConfig& study_config = config.studies.at(pending.front()->study);
   std::optional<Clip> clip;
   try {
-    clip = load_clip(*pending.front(), study_config, study);
+    clip = load_clip(*pending.front(), study_config, study, config.seed);
   } catch (const std::exception& error) {
     for (const Job* job : pending) {
       if (stop && *stop) return;

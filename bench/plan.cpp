@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "bench/adversarial.h"
 #include "core/error.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
@@ -61,6 +62,17 @@ Plan make_plan(const BenchConfig& config, const std::vector<const PreparedStudy*
       if (!reference.empty() && std::find(references.begin(), references.end(), reference) == references.end())
         references.push_back(reference);
     }
+    // The adversarial experiment scores every method with adversarial_flip (unless the study sets its options).
+    nlohmann::json adversarial = nullptr;
+    if (!study.adversarial.is_null()) {
+      const AdversarialSpec spec = read_adversarial(study.adversarial, "adversarial");
+      adversarial = write_options(spec);
+      if (!metric_options.contains("adversarial_flip"))
+        metric_options["adversarial_flip"] =
+            metrics::metric_registry()
+                .create("adversarial_flip", {{"k_max", spec.k_max}, {"top_k", spec.top_k}})
+                ->options();
+    }
     // The references run first in each group; then the methods in the configuration's order.
     std::vector<std::string> order = references;
     for (const auto& m : methods)
@@ -107,6 +119,7 @@ Plan make_plan(const BenchConfig& config, const std::vector<const PreparedStudy*
                         {"references", job.references},
                         {"seed", config.seed}};
           if (job.reference_only) job.config["reference_only"] = true;
+          if (!adversarial.is_null()) job.config["adversarial"] = adversarial;
           if (job.method != method) job.config["explainer"] = job.method;
           // The id names the data and the model by their keys (what they are), not by the folders they
           // sit in, so runs with other cache folders (shards on other machines) share ids.

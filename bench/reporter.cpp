@@ -13,6 +13,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "bench/adversarial_report.h"
 #include "bench/ranking.h"
 #include "bench/table.h"
 #include "core/error.h"
@@ -215,9 +216,10 @@ class ConsoleReporter : public Reporter {
     out_ << "\nhearsay bench: " << records.size() << " jobs, " << failed << " failed\n";
     for (const std::string& study : study_texts(run_.studies)) out_ << "  " << study << "\n";
     for (const std::string& line : clip_accuracy_lines(records)) out_ << "  " << line << "\n";
+    for (const std::string& line : attack_lines(records)) out_ << "  " << line << "\n";
     for (const Table& table : summary_tables(summarize(records), "mean R2"))
       out_ << "\n" << table.title << "\n" << aligned_text(table);
-    for (const auto& tables : {ranking_tables(records), misled_tables(records)})
+    for (const auto& tables : {ranking_tables(records), misled_tables(records), adversarial_tables(records)})
       for (const Table& table : tables) out_ << "\n" << table.title << "\n" << aligned_text(table);
     if (failed) {
       out_ << "\nfailed jobs (" << failed << "):\n";
@@ -367,7 +369,8 @@ class MarkdownReporter : public Reporter {
     const auto studies = study_texts(run_.studies);
     for (size_t i = 0; i < studies.size(); ++i) out << (i == 0 ? "; studies: " : "; ") << markdown_cell(studies[i]);
     out << ".\n";
-    const auto accuracy = clip_accuracy_lines(records);
+    auto accuracy = clip_accuracy_lines(records);
+    for (const std::string& line : attack_lines(records)) accuracy.push_back(line);
     for (size_t i = 0; i < accuracy.size(); ++i)
       out << (i == 0 ? "\n" : "") << "- " << markdown_cell(accuracy[i]) << "\n";
     for (const Table& table : summary_tables(summarize(records), "R²"))
@@ -376,6 +379,8 @@ class MarkdownReporter : public Reporter {
     if (!ranked.empty()) out << "\n## Rankings per metric family\n";
     for (const Table& table : ranked) out << "\n### " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
     for (const Table& table : misled_tables(records))
+      out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
+    for (const Table& table : adversarial_tables(records))
       out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
     write_text_file(in_dir(dir_, "summary.md"), out.str());
   }

@@ -375,6 +375,7 @@ PreparedStudy prepare_study(const DatasetSpec& dataset, const ModelSpec& model, 
   }
 
   PreparedStudy p;
+  p.cache_dir = cache_dir;
   if (dataset.synth.is_null())
     open_folder(p, dataset, data_where, log);
   else

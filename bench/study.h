@@ -120,6 +120,7 @@ struct PreparedStudy {
   std::string model_study;     ///< the study whose model this one borrowed (ModelSpec::study); "" for none
   std::optional<double> test_accuracy;  ///< when known: trained here, or test.json beside the model
   std::vector<size_t> clips;            ///< dataset indices to explain, in a deterministic order
+  std::string cache_dir;                ///< where cache entries go (adversarial examples, bench/adversarial.h)
   std::vector<std::string> warnings;    ///< the warning lines also written to the log (no "warning: " prefix)
 
   /// {"dataset", "dataset_key", "dataset_classes", "split": {"source", "train", "val", "test"},

@@ -175,9 +175,11 @@ AttackResult attack(const models::Model& model, const Audio& clip, const AttackO
   const double beta1 = 0.9, beta2 = 0.999;
   std::vector<float> x(size);
   // x = clean + δ in float, and δ the exact difference, so x − clean is what a saved file holds.
+  // The rounding of x may carry it past the budget by a float step; it is stepped back inside.
   auto compose = [&] {
     for (size_t i = 0; i < size; ++i) {
       x[i] = d.clean[i] + delta[i];
+      while (std::abs(static_cast<double>(x[i]) - d.clean[i]) > r.epsilon) x[i] = std::nextafter(x[i], d.clean[i]);
       delta[i] = x[i] - d.clean[i];
     }
   };
@@ -219,7 +221,8 @@ AttackResult attack(const models::Model& model, const Audio& clip, const AttackO
   r.success = reached(r.adversarial_class, r.clean_class, r.target);
   const double delta_energy = energy(delta.data(), size);
   r.snr_db = delta_energy > 0.0 ? std::min(kMaxSnrDb, 10.0 * std::log10(clean_energy / delta_energy)) : kMaxSnrDb;
-  for (float value : delta) r.linf = std::max(r.linf, static_cast<double>(std::abs(value)));
+  for (size_t i = 0; i < size; ++i)
+    r.linf = std::max(r.linf, std::abs(static_cast<double>(x[i]) - d.clean[i]));
   if (options.domain == AttackDomain::waveform) {
     r.delta = std::move(delta);
   } else {
