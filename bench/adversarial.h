@@ -44,6 +44,9 @@ struct AdversarialSpec {
     v("iterations", attack.iterations, "most optimisation steps", Range::between(1, 100000));
     v("step", attack.step, "step or learning rate as a fraction of the budget", Range{0.0, 1.0, true, false});
     v("random_start", attack.random_start, "pgd: start from a uniform draw inside the budget");
+    v("confidence", attack.confidence,
+      "go on until the adversarial label holds with this probability (0: stop at the first label change)",
+      Range{0.0, 1.0, false, true});
     v("k_max", k_max, "flip curve for k = 1 .. k_max components", Range::between(1, 1000));
     v("top_k", top_k, "the flip rate's k", Range::between(1, 1000));
     v("partial_segments", partial_segments,

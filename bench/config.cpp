@@ -121,7 +121,7 @@ void check_study(const StudyConfig& study, const std::string& context) {
 // these sets use another synth seed so that no track is one the model trained on. The AND-cue and
 // shortcut sets train models of their own. The costly trust metrics (sanity, stability, sensitivity,
 // granularity re-explain the clip several times each) run on the "trust" study: the planted model on
-// 3 planted test clips.
+// 3 planted test clips. The adversarial study attacks 8 of the genre model's test clips.
 nlohmann::json default_config() {
   const nlohmann::json light = {
       {"agreement", nlohmann::json::object()},    {"ground_truth_rank", nlohmann::json::object()},
@@ -199,7 +199,32 @@ nlohmann::json default_config() {
              // The tone is a narrow band in one stem at one time: the grid's bands are where it shows.
              {"factorizations", {{"tf_grid", {{"time_segments", 4}, {"frequency_bands", 4}}}}},
              {"variants", keep_one_in},
-             {"metrics", light}}}}};
+             {"metrics", light}},
+            // Adversarial-flip detection (Praher et al. 2021), in the partial setting of their Figure 3: the
+            // genre model's test clips pushed to the next genre by a perturbation confined to one quarter of
+            // the clip (30 dB SNR on the waveform); do a method's top 3 of 12 segments find it and flip the
+            // label? A perturbation of the whole clip is spread over it: no 3 segments of it flip this model
+            // (bench/studies/adversarial.json runs both settings on 20 clips in both domains).
+            {{"name", "adversarial"},
+             {"dataset", {{"synth", {{"mode", "genres"}, {"genres", 10}, {"per_genre", 20}, {"seconds", 6.0}}}}},
+             {"model", {{"study", "genres"}}},
+             {"clips", {{"split", "test"}, {"count", 8}}},
+             {"factorizations", {{"segments", {{"segments", 12}}}}},
+             {"methods",
+              {"lime", "kernel_shap", "exact_shapley", "occlusion", "grad_cam", "lrp", "integrated_gradients",
+               "component_ig"}},
+             {"method_options", nlohmann::json::object()},  // LIME with audioLIME's defaults (1000 samples)
+             {"metrics", nlohmann::json::object()},
+             {"adversarial",
+              {{"domain", "waveform"},
+               {"snr_db", 30},
+               {"target", "next"},
+               {"iterations", 300},
+               {"random_start", false},
+               {"confidence", 0.5},
+               {"partial_segments", 4},
+               {"partial_count", 1},
+               {"k_max", 8}}}}}}};
 }
 
 // With 4 epochs of 32-window batches (3 steps an epoch) the quick models stayed at chance level (33 %

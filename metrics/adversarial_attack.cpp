@@ -175,12 +175,19 @@ AttackResult attack(const models::Model& model, const Audio& clip, const AttackO
   const double beta1 = 0.9, beta2 = 0.999;
   std::vector<float> x(size);
   // x = clean + δ in float, and δ the exact difference, so x − clean is what a saved file holds.
-  // The rounding of x may carry it past the budget by a float step; it is stepped back inside.
+  // x = clean + δ as float addition, the very samples a saved file holds (adversarial_audio), and both
+  // δ and x − clean within the budget: where rounding carries either past ε, δ steps toward 0.
   auto compose = [&] {
     for (size_t i = 0; i < size; ++i) {
-      x[i] = d.clean[i] + delta[i];
-      while (std::abs(static_cast<double>(x[i]) - d.clean[i]) > r.epsilon) x[i] = std::nextafter(x[i], d.clean[i]);
-      delta[i] = x[i] - d.clean[i];
+      float di = delta[i];
+      auto over = [&](float step_value) {
+        const float xi = d.clean[i] + step_value;
+        return std::abs(static_cast<double>(step_value)) > r.epsilon ||
+               std::abs(static_cast<double>(xi) - d.clean[i]) > r.epsilon;
+      };
+      while (over(di)) di = std::nextafter(di, 0.0f);
+      delta[i] = di;
+      x[i] = d.clean[i] + di;
     }
   };
   compose();
@@ -191,7 +198,11 @@ AttackResult attack(const models::Model& model, const Audio& clip, const AttackO
   const double direction = r.target >= 0 ? 1.0 : -1.0;
   std::vector<double> p = d.probabilities(x);
   int step = 0;
-  for (; !reached(argmax(p), r.clean_class, r.target) && step < options.iterations; ++step) {
+  auto done = [&] {
+    const int label = argmax(p);
+    return reached(label, r.clean_class, r.target) && p[static_cast<size_t>(label)] >= options.confidence;
+  };
+  for (; !done() && step < options.iterations; ++step) {
     models::InputGradients g = d.gradient(x, goal, models::Output::probabilities);
     const float* grad = g.gradients.row(0);
     if (std::all_of(grad, grad + size, [](float value) { return value == 0.0f; })) {
@@ -219,10 +230,15 @@ AttackResult attack(const models::Model& model, const Audio& clip, const AttackO
   r.adversarial_probabilities = p;
   r.adversarial_class = argmax(p);
   r.success = reached(r.adversarial_class, r.clean_class, r.target);
-  const double delta_energy = energy(delta.data(), size);
+  double delta_energy = 0.0;  // of x − clean, what a saved file holds
+  for (size_t i = 0; i < size; ++i) {
+    const double di = static_cast<double>(x[i]) - d.clean[i];
+    delta_energy += di * di;
+  }
   r.snr_db = delta_energy > 0.0 ? std::min(kMaxSnrDb, 10.0 * std::log10(clean_energy / delta_energy)) : kMaxSnrDb;
   for (size_t i = 0; i < size; ++i)
-    r.linf = std::max(r.linf, std::abs(static_cast<double>(x[i]) - d.clean[i]));
+    r.linf =
+        std::max({r.linf, std::abs(static_cast<double>(delta[i])), std::abs(static_cast<double>(x[i]) - d.clean[i])});
   if (options.domain == AttackDomain::waveform) {
     r.delta = std::move(delta);
   } else {

@@ -11,7 +11,8 @@
 //  - sign_adam: Adam on sign(g) with learning rate α·ε, projected onto the ε-ball (the veracity
 //    study's optimiser).
 // The attack stops at the first iterate whose label is the adversarial one under core/'s own front-end
-// (what a saved file gives when it is read again), or after `iterations`.
+// (what a saved file gives when it is read again) with at least `confidence` probability, or after
+// `iterations`; it succeeds when the label changed.
 //
 // Partial perturbation (their Figure 3): with `segments` > 0 the clip is cut into that many equal time
 // segments (the `segments` factorization's boundaries for the waveform, tf_grid's time divisions for
@@ -43,6 +44,9 @@ struct AttackOptions {
   int iterations = 200;      ///< most steps
   double step = 0.05;        ///< step (pgd) or learning rate (sign_adam) as a fraction of ε
   bool random_start = true;  ///< pgd: start from a uniform draw in the ε-ball
+  /// keep going until the adversarial label holds with at least this probability (0: stop at the
+  /// first step that changes the label); a confident adversarial example is one that part of δ can flip
+  double confidence = 0.0;
   uint64_t seed = 0;         ///< the random start's seed
   int segments = 0;          ///< partial perturbation: equal time segments (0: the whole clip)
   std::vector<int> perturb;  ///< partial perturbation: the segments δ may touch (0-based)
@@ -61,6 +65,9 @@ struct AttackOptions {
     v("step", step, "step (pgd) or Adam learning rate (sign_adam) as a fraction of the budget",
       Range{0.0, 1.0, true, false});
     v("random_start", random_start, "pgd: start from a uniform draw inside the budget");
+    v("confidence", confidence,
+      "go on until the adversarial label holds with this probability (0: stop at the first label change)",
+      Range{0.0, 1.0, false, true});
     v("seed", seed, "seed of the random start");
     v("segments", segments, "partial perturbation: equal time segments (0: the whole clip)", Range::between(0, 10000));
     v("perturb", perturb, "partial perturbation: the segments the perturbation may touch (0-based)");

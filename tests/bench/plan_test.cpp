@@ -220,7 +220,7 @@ TEST(Config, StudiesAreCheckedByNameBeforeAnyWork) {
   EXPECT_THROW_WITH(check_study(study, "studies[0]"), ConfigError, "studies[0].metrics", "fidelty");
   // The embedded defaults read back as valid configurations.
   const BenchConfig defaults = read_options<BenchConfig>(default_config(), "bench");
-  ASSERT_EQ(defaults.studies.size(), 8u);
+  ASSERT_EQ(defaults.studies.size(), 9u);
   for (size_t i = 0; i < defaults.studies.size(); ++i)
     check_study(defaults.studies[i], message("studies[", i, "]"));  // every name is a registered plug-in
   EXPECT_EQ(read_options<BenchConfig>(quick_config(), "bench").studies.size(), 2u);

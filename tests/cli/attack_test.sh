@@ -68,8 +68,9 @@ sys.path.insert(0, sys.argv[1])
 from files import read_wav
 d = json.load(open(sys.argv[1] + "/wave/attack.json"))
 o = d["options"]
-assert set(o) == {"domain", "target", "snr_db", "optimizer", "iterations", "step", "random_start", "seed",
-                  "segments", "perturb"}, o
+assert set(o) == {"domain", "target", "snr_db", "optimizer", "iterations", "step", "random_start", "confidence",
+                  "seed", "segments", "perturb"}, o
+assert o["confidence"] == 0, o
 assert o["domain"] == "waveform" and o["snr_db"] == 40 and o["optimizer"] == "pgd" and o["iterations"] == 200, o
 classes = d["classes"]
 for key in ("clean", "adversarial"):
