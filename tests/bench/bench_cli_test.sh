@@ -141,7 +141,7 @@ python3 - "$work/default.json" "$work/printed.json" <<'PY' || fail "--print-conf
 import json, sys
 default, printed = (json.load(open(p)) for p in sys.argv[1:])
 assert [s["name"] for s in default["studies"]] == ["genres", "planted", "trust", "planted_0db", "planted_m6db", "split_cue",
-                                             "and_cue", "shortcut"], default["studies"]
+                                             "and_cue", "shortcut", "adversarial"], default["studies"]
 real = printed["studies"][0]
 assert real["method_options"]["lime"]["num_samples"] == 32, real["method_options"]
 assert real["factorizations"]["segments"]["segments"] == 5, real["factorizations"]
