@@ -17,12 +17,6 @@ namespace hearsay::bench {
 
 namespace fs = std::filesystem;
 
-void AdversarialSpec::validate() const {
-  HEARSAY_CHECK_AS(ConfigError, partial_segments == 0 || partial_count < partial_segments,
-                   "adversarial: partial_count (", partial_count, ") must be below partial_segments (",
-                   partial_segments, "), or the perturbation is not partial");
-}
-
 AdversarialSpec read_adversarial(const nlohmann::json& j, const std::string& context) {
   return read_options<AdversarialSpec>(j, context);
 }

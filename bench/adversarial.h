@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/audio.h"
+#include "core/error.h"
 #include "core/options.h"
 #include "metrics/adversarial_attack.h"
 #include "models/model.h"
@@ -55,8 +56,13 @@ struct AdversarialSpec {
     v("partial_count", partial_count, "partial perturbation: how many of them the perturbation may touch",
       Range::at_least(1));
   }
-  /// partial_count < partial_segments when partial.
-  void validate() const;
+  /// partial_count < partial_segments when partial. Inline: bench/config.cpp, which the options fuzzer
+  /// builds alone, checks studies with it.
+  void validate() const {
+    HEARSAY_CHECK_AS(ConfigError, partial_segments == 0 || partial_count < partial_segments,
+                     "adversarial: partial_count (", partial_count, ") must be below partial_segments (",
+                     partial_segments, "), or the perturbation is not partial");
+  }
 };
 
 /// Reads a study's `adversarial` option (null: none → nullopt is the caller's; here an object).

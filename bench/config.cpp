@@ -46,7 +46,7 @@ void StudyConfig::validate() const {
       "{\"occlusion_keep_one_in\": {\"method\": \"occlusion\", \"options\": {\"variant\": "
       "\"keep_one_in\"}}}";
   check_object_of_objects(variants, "variants", variant_example);
-  if (!adversarial.is_null()) read_adversarial(adversarial, "adversarial");
+  if (!adversarial.is_null()) read_options<AdversarialSpec>(adversarial, "adversarial");
   for (const auto& [name, variant] : variants.items()) {
     for (const auto& [key, value] : variant.items())
       HEARSAY_CHECK_AS(ConfigError, key == "method" || key == "options", "variants.", name, ": unknown key '", key,
