@@ -167,6 +167,13 @@ json accumulated_effects(const models::Model& model, const std::vector<EffectCli
   return out;
 }
 
+// "0.12, 0.25, 0.40": a table cell.
+std::string listed(const std::vector<double>& values, int decimals) {
+  std::string text;
+  for (double v : values) text += (text.empty() ? "" : ", ") + fixed(v, decimals);
+  return text;
+}
+
 }  // namespace
 
 double stem_share(const EffectClip& clip, const std::string& stem) {
@@ -347,12 +354,9 @@ std::vector<Table> global_effect_tables(const json& effects) {
     const int decimals = d.at("kind") == "spectral_centroid" ? 0 : 3;
     for (const auto& cls : effects.at("classes")) {
       const auto g = d.at("curves").at(cls.get<std::string>()).get<std::vector<double>>();
-      std::string cells;
-      for (double v : g) cells += (cells.empty() ? "" : ", ") + fixed(v, 3);
       const auto [lo, hi] = std::minmax_element(g.begin(), g.end());
-      t.rows.push_back({name, cls.get<std::string>(),
-                        fixed(edges.front(), decimals) + " – " + fixed(edges.back(), decimals),
-                        std::to_string(d.at("clips_used").get<size_t>()), cells, fixed(*hi - *lo, 3)});
+      t.rows.push_back({name, cls.get<std::string>(), listed(edges, decimals),
+                        std::to_string(d.at("clips_used").get<size_t>()), listed(g, 3), fixed(*hi - *lo, 3)});
     }
   }
   t.notes.insert(t.notes.begin(),

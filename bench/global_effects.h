@@ -93,7 +93,7 @@ nlohmann::json global_effects(const models::Model& model, const std::vector<Effe
 nlohmann::json study_global_effects(const PreparedStudy& prepared, const StudyConfig& study,
                                     const std::vector<std::string>& clip_ids, const GlobalEffectsOptions& options = {});
 
-/// For summary.md: one table per JSON (a row per applicable descriptor and class: the edges' range, clips,
+/// For summary.md: one table per JSON (a row per applicable descriptor and class: the bin edges, clips,
 /// the centred curve at the edges and its span), descriptors not applicable in the notes with their reason.
 std::vector<Table> global_effect_tables(const nlohmann::json& effects);
 

@@ -122,6 +122,19 @@ GlobalGroup summarise(const std::string& axis_name, int axis, const std::vector<
 
 }  // namespace
 
+nlohmann::json GlobalEntry::to_json() const {
+  return {{"name", name}, {"mean", mean}, {"sd", sd}, {"n", n}, {"top_share", top_share}};
+}
+
+nlohmann::json GlobalGroup::to_json() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : entries) list.push_back(e.to_json());
+  return {{"study", study},   {"factorization", factorization},
+          {"method", method}, {"target", target},
+          {"axis", axis},     {"clips", clips},
+          {"entries", list}};
+}
+
 std::vector<GlobalGroup> global_groups(const std::vector<Record>& records) {
   using Key = std::tuple<std::string, std::string, std::string>;
   std::vector<Key> keys;                          // (study, factorization, method), first met

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "bench/record.h"
 #include "bench/table.h"
 
@@ -32,6 +34,8 @@ struct GlobalEntry {
   double sd = 0.0;         ///< sample standard deviation (n − 1 in the denominator); 0 for one clip
   size_t n = 0;            ///< clips that have the entry
   double top_share = 0.0;  ///< share of the group's clips whose largest entry (first on ties) is this one
+  /// {"name", "mean", "sd", "n", "top_share"}
+  nlohmann::json to_json() const;
 };
 
 /// The explanations of one method for one class, on one axis.
@@ -42,6 +46,9 @@ struct GlobalGroup {
   size_t clips = 0;    ///< clips aggregated (records with a nonzero attribution)
   /// stems in first-appearance order, segments and bands by index
   std::vector<GlobalEntry> entries;
+  /// {"study", "factorization", "method", "target", "axis", "clips", "entries": [GlobalEntry::to_json()]}:
+  /// the data of a chart.
+  nlohmann::json to_json() const;
 };
 
 /// The groups of `records` (failed records ignored), ordered by (study, factorization, method) as they

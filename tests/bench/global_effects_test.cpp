@@ -10,8 +10,10 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/audio_io.h"
 #include "core/error.h"
 #include "datasets/in_memory_dataset.h"
+#include "models/load_model.h"
 #include "tests/support/test_support.h"
 
 namespace hearsay::bench {
@@ -208,6 +210,15 @@ TEST(GlobalEffects, WithoutStemsTheSharesAndTheTempoSayWhyNot) {
   ASSERT_EQ(tables.size(), 1u);
   EXPECT_EQ(tables[0].rows.size(), 2u);  // the centroid, for each class
   EXPECT_EQ(tables[0].rows[0][0], "spectral_centroid");
+  EXPECT_EQ(tables[0].rows[0][1], "other");
+  const json& centroid = descriptor(effects, "spectral_centroid");
+  const auto edges = centroid.at("edges").get<std::vector<double>>();
+  ASSERT_EQ(edges.size(), 6u);
+  EXPECT_EQ(tables[0].rows[0][2], fixed(edges[0], 0) + ", " + fixed(edges[1], 0) + ", " + fixed(edges[2], 0) + ", " +
+                                      fixed(edges[3], 0) + ", " + fixed(edges[4], 0) + ", " + fixed(edges[5], 0));
+  EXPECT_EQ(tables[0].rows[1][3], "8");
+  EXPECT_EQ(tables[0].rows[1][4].substr(0, tables[0].rows[1][4].find(',')),
+            fixed(centroid.at("curves").at("low").at(0).get<double>(), 3));
   bool noted = false;
   for (const auto& line : tables[0].notes) noted = noted || line.find("stem_shares: not applicable") == 0;
   EXPECT_TRUE(noted);
@@ -259,6 +270,42 @@ TEST(GlobalEffects, StudyClipsAreCutMixedDownAndResampledLikeTheBenchDoes) {
   }
   EXPECT_EQ(effects.at("evaluations").get<size_t>(), 4u * 2u * 4u);
   EXPECT_THROW_WITH(study_global_effects(prepared, study, {"clip1", "nope"}), ConfigError, "no clip 'nope'");
+}
+
+TEST(GlobalEffects, OnTheTrainedNetworkTheClassCurvesCancel) {
+  // The planted fixture's network and its two clips with true stems, each cut into three excerpts.
+  const auto fixture = testing::data_dir() / "planted";
+  const auto model = models::load_model((fixture / "model").string());
+  LoadOptions load;
+  load.mono = true;
+  load.sample_rate = model->front_end().sample_rate();
+  std::vector<EffectClip> clips;
+  for (const char* id : {"church_organ_chords.00008", "glockenspiel_arpeggio.00000"}) {
+    const auto dir = fixture / "clips" / id;
+    const Audio mix = load_audio((dir / "mix.flac").string(), load);
+    std::map<std::string, Audio> stems;
+    for (const char* stem : {"bass", "drums", "harmony", "lead"})
+      stems[stem] = load_audio((dir / (std::string(stem) + ".flac")).string(), load);
+    for (double start : {0.0, 1.5, 3.0}) {
+      EffectClip c{std::string(id) + "@" + std::to_string(start), mix.excerpt(start, 3.0), {}};
+      for (const auto& [name, audio] : stems) c.stems[name] = audio.excerpt(start, 3.0);
+      clips.push_back(std::move(c));
+    }
+  }
+  const json effects = global_effects(*model, clips);
+  EXPECT_EQ(effects.at("evaluations").get<size_t>(), 6u * 2u * 5u);  // 4 stems and the centroid
+  for (const auto& d : effects.at("descriptors")) {
+    if (d.at("kind") == "tempo") continue;
+    ASSERT_TRUE(d.at("applicable").get<bool>()) << d.dump();
+    EXPECT_EQ(d.at("clips_used").get<size_t>(), 6u) << d.at("left_out").dump();
+    // The probabilities sum to one, so what one class gains along a descriptor the others lose.
+    const size_t edges = d.at("edges").size();
+    for (size_t k = 0; k < edges; ++k) {
+      double sum = 0.0;
+      for (const auto& [cls, g] : d.at("curves").items()) sum += g.at(k).get<double>();
+      EXPECT_NEAR(sum, 0.0, 1e-5) << d.at("name") << " edge " << k;
+    }
+  }
 }
 
 }  // namespace

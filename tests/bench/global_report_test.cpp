@@ -65,6 +65,14 @@ TEST(GlobalGroups, StemScoresSumTheirSegmentsOfNormalisedScores) {
   EXPECT_NEAR(segment->entries[1].sd, 0.25, 1e-12);
   EXPECT_NEAR(segment->entries[1].top_share, 2.0 / 3.0, 1e-12);
   EXPECT_EQ(find_group(groups, "stems", "reggae", "band"), nullptr);
+
+  const json j = stem->to_json();
+  EXPECT_EQ(j.at("axis"), "stem");
+  EXPECT_EQ(j.at("target"), "reggae");
+  EXPECT_EQ(j.at("clips"), 3);
+  EXPECT_EQ(j.at("entries").at(1).at("name"), "bass");
+  EXPECT_DOUBLE_EQ(j.at("entries").at(0).at("sd").get<double>(), stem->entries[0].sd);
+  EXPECT_DOUBLE_EQ(j.at("entries").at(1).at("top_share").get<double>(), stem->entries[1].top_share);
 }
 
 TEST(GlobalGroups, ScaleOfAClipsOutputDoesNotWeighIt) {
