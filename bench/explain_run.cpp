@@ -82,6 +82,34 @@ void write_audio(const methods::Explanation& e, const factorizations::Factorizat
   doc["audio"] = audio;
 }
 
+// Where the explained input starts in the clip: the bench's excerpt, or hearsay explain's --start.
+double start_seconds(const nlohmann::json& context) {
+  for (const char* key : {"excerpt", "clip"}) {
+    const auto it = context.find(key);
+    if (it != context.end() && it->is_object() && it->contains("start_seconds") && (*it)["start_seconds"].is_number())
+      return (*it)["start_seconds"].get<double>();
+  }
+  return 0.0;
+}
+
+// The figure of one method's explanation: title "<method>: <class> (p = …)", then the clip and the top
+// components, then the warnings.
+FigureSpec figure_spec(const methods::Explanation& e, const factorizations::Factorization& f,
+                       const models::Model& model, const Matrix<float>& features, const ExplainSettings& s) {
+  FigureSpec spec;
+  spec.features = features;
+  spec.map = attribution_map(e, f);
+  spec.front_end = model.front_end().options();
+  spec.start_seconds = start_seconds(s.context);
+  spec.regions = component_regions(f);
+  spec.title = e.method + ": " + e.target_name + " (" + (e.output == models::Output::logits ? "logit " : "p = ") +
+               fixed(e.full_output, 3) + ")";
+  const std::string clip = fs::path(s.input_name).filename().string();
+  spec.subtitle = (clip.empty() ? "" : clip + "    ") + "top: " + top_components(e, s.top_k);
+  spec.warnings = e.warnings;
+  return spec;
+}
+
 void write_method_files(const methods::Explanation& e, const nlohmann::json& metrics,
                         const factorizations::Factorization& f, const models::Model& model,
                         const Matrix<float>& features, const ExplainSettings& s) {
@@ -93,14 +121,9 @@ void write_method_files(const methods::Explanation& e, const nlohmann::json& met
   doc["model"] = model.name();
   doc["input"] = s.input_name;
   if (s.audio_out != AudioOut::none) write_audio(e, f, s, doc);
-  std::string title = e.method + ": " + e.target_name + " (" +
-                      (e.output == models::Output::logits ? "logit " : "p = ") + fixed(e.full_output, 3) + ")";
-  if (!e.warnings.empty())
-    title += "  WARNING" + std::string(e.warnings.size() > 1 ? "S: " : ": ") + e.warnings.front();
-  const double hop_seconds =
-      static_cast<double>(model.front_end().options().hop_length) / model.front_end().sample_rate();
-  write_attribution_png((dir / (e.method + ".png")).string(), features, attribution_map(e, f), hop_seconds,
-                        {title, "top: " + top_components(e, s.top_k)});
+  const FigureSpec figure = figure_spec(e, f, model, features, s);
+  write_attribution_png((dir / (e.method + ".png")).string(), figure);
+  if (s.figure_svg) write_attribution_svg((dir / (e.method + ".svg")).string(), figure);
   write_json_file((dir / (e.method + ".json")).string(), doc);
 }
 

@@ -51,6 +51,9 @@ struct ExplainSettings {
   /// so each one's time and model runs are its own cost (the benchmark's setting).
   bool share_evaluations = true;
   AudioOut audio_out = AudioOut::top;
+  /// Each method's figure is <method>.png; true writes <method>.svg beside it (hearsay explain does;
+  /// the benchmark keeps PNG only, for size).
+  bool figure_svg = false;
   std::string out_dir;                                ///< where files go; empty: write nothing
   std::string input_name;                             ///< the clip (path or dataset id), named in messages
   nlohmann::json context = nlohmann::json::object();  ///< copied into summary.json (clip, excerpt, ground truth)

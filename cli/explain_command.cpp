@@ -190,6 +190,7 @@ bench::ExplainSettings settings_from(const ExplainArgs& args) {
   s.batch_size = args.batch;
   s.share_evaluations = !args.independent;
   s.out_dir = args.out;
+  s.figure_svg = true;
   return s;
 }
 

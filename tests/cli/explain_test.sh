@@ -23,9 +23,16 @@ test -n "$clip" || fail "synth wrote no clip"
 grep -q "note: .*1 clip at 44100 Hz resampled to 22050 Hz" "$dir/err" || fail "no resampling note: $(cat "$dir/err")"
 grep -q "note: .*shorter than the model input (3.00 s) padded" "$dir/err" || fail "no padding note"
 for m in occlusion grad_cam; do
-  for f in "$m.json" "$m.png" "$m.top.flac"; do
+  for f in "$m.json" "$m.png" "$m.svg" "$m.top.flac"; do
     test -s "$dir/by_index/$f" || fail "explain wrote no $f"
   done
+  # The SVG figure is well-formed XML with the PNG's size (Cairo draws both from one routine).
+  python3 -c 'import struct, sys, xml.etree.ElementTree as ET
+svg = ET.parse(sys.argv[1]).getroot()
+png = open(sys.argv[2], "rb").read()
+w, h = struct.unpack(">II", png[16:24])
+assert svg.get("viewBox") == "0 0 %d %d" % (w, h), (svg.get("viewBox"), w, h)' \
+    "$dir/by_index/$m.svg" "$dir/by_index/$m.png" || fail "$m.svg is not a valid SVG of the figure"
 done
 grep -q '"target": 2' "$dir/by_index/occlusion.json" || fail "--target 2 not explained"
 
