@@ -320,13 +320,19 @@ json global_effects(const models::Model& model, const std::vector<EffectClip>& c
 json study_global_effects(const PreparedStudy& prepared, const StudyConfig& study,
                           const std::vector<std::string>& clip_ids, const GlobalEffectsOptions& options) {
   const datasets::Dataset& dataset = *prepared.dataset;
+  check_options(options, "global effects");
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < dataset.size(); ++i) index[dataset.info(i).id] = i;
+  std::vector<std::string> ids = clip_ids;
+  if (ids.empty())
+    for (size_t i : prepared.clips) ids.push_back(dataset.info(i).id);
+  if (options.max_clips > 0 && ids.size() > static_cast<size_t>(options.max_clips))
+    ids.resize(static_cast<size_t>(options.max_clips));
   const int rate = prepared.model->front_end().sample_rate();
   const double length = study.excerpt_seconds > 0.0 ? study.excerpt_seconds : -1.0;
   const auto cut = [&](const Audio& a) { return a.excerpt(study.excerpt_start, length).to_mono().resampled(rate); };
   std::vector<EffectClip> clips;
-  for (const auto& id : clip_ids) {
+  for (const auto& id : ids) {
     const auto it = index.find(id);
     HEARSAY_CHECK_AS(ConfigError, it != index.end(), "global effects: study '", study.name, "' has no clip '", id, "'");
     datasets::Example example = dataset.get(it->second);

@@ -49,12 +49,15 @@ struct GlobalEffectsOptions {
   int bins = 5;                   ///< quantile bins per descriptor, [1, 20]
   bool stem_shares = true;        ///< one descriptor per stem: its share of the stems' power
   bool spectral_centroid = true;  ///< the spectral centroid under the model's STFT
+  /// study_global_effects: at most this many clips, the first in the order given (0: all), >= 0
+  int max_clips = 8;
 
   template <class V>
   void visit(V& v) {
     v("bins", bins, "quantile bins of each descriptor over the clips", Range::between(1, 20));
     v("stem_shares", stem_shares, "ALE of each stem's share of the stems' power (needs true stems)");
     v("spectral_centroid", spectral_centroid, "ALE of the spectral centroid, moved by a spectral tilt");
+    v("max_clips", max_clips, "at most this many of a study's clips, the first in order (0: all)", Range::at_least(0));
   }
 };
 
@@ -88,8 +91,9 @@ nlohmann::json global_effects(const models::Model& model, const std::vector<Effe
                               const GlobalEffectsOptions& options = {});
 
 /// global_effects on clips of a prepared study, loaded as the bench explains them (study.excerpt_start,
-/// study.excerpt_seconds, mono, at the model's rate, stems cut alike), with "study" added. ConfigError
-/// for an id the dataset lacks.
+/// study.excerpt_seconds, mono, at the model's rate, stems cut alike), with "study" added. `clip_ids`
+/// empty: the study's own clips (prepared.clips, whose classes take turns). Only the first
+/// options.max_clips are loaded. ConfigError for an id the dataset lacks.
 nlohmann::json study_global_effects(const PreparedStudy& prepared, const StudyConfig& study,
                                     const std::vector<std::string>& clip_ids, const GlobalEffectsOptions& options = {});
 

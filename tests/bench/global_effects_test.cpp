@@ -270,6 +270,16 @@ TEST(GlobalEffects, StudyClipsAreCutMixedDownAndResampledLikeTheBenchDoes) {
   }
   EXPECT_EQ(effects.at("evaluations").get<size_t>(), 4u * 2u * 4u);
   EXPECT_THROW_WITH(study_global_effects(prepared, study, {"clip1", "nope"}), ConfigError, "no clip 'nope'");
+  // No ids: the study's own clips, at most max_clips of them.
+  prepared.clips = {6, 0, 3, 4};
+  GlobalEffectsOptions three;
+  three.max_clips = 3;
+  three.spectral_centroid = false;
+  const json own = study_global_effects(prepared, study, {}, three);
+  EXPECT_EQ(own.at("clips").get<std::vector<std::string>>(), (std::vector<std::string>{"clip6", "clip0", "clip3"}));
+  EXPECT_EQ(own.at("evaluations").get<size_t>(), 3u * 2u * 3u);
+  three.max_clips = -1;
+  EXPECT_THROW_WITH(study_global_effects(prepared, study, {}, three), ConfigError, "max_clips");
 }
 
 TEST(GlobalEffects, OnTheTrainedNetworkTheClassCurvesCancel) {
