@@ -10,6 +10,7 @@
 
 #include "bench/adversarial.h"
 #include "bench/explain_run.h"
+#include "core/audio_io.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "factorizations/factorization.h"
@@ -31,12 +32,28 @@ std::string folder_name(std::string id) {
   return id.empty() || id[0] == '.' ? "_" + id : id;
 }
 
+// The folder of a clip's jobs, relative to the run folder.
+fs::path clip_folder(const Job& job) {
+  return fs::path("jobs") / job.config.at("study").get<std::string>() /
+         folder_name(job.config.at("clip").get<std::string>());
+}
+
 // The job's files, relative to the run folder.
 std::string job_folder(const Job& job) {
-  return (fs::path("jobs") / job.config.at("study").get<std::string>() /
-          folder_name(job.config.at("clip").get<std::string>()) /
-          (job.factorization + "." + job.method + "." + job.id.substr(0, 8)))
-      .string();
+  return (clip_folder(job) / (job.factorization + "." + job.method + "." + job.id.substr(0, 8))).string();
+}
+
+// The input every job of the clip explained (the excerpt, mono, at the model's rate; the adversarial
+// example in an adversarial study), once per clip, so the report can play it beside the explanations.
+// Written under a temporary name and renamed, so groups of one clip on two MPI ranks cannot tear it.
+void write_clip_audio(const fs::path& out_dir, const Job& job, const Audio& audio) {
+  const fs::path dir = out_dir / clip_folder(job);
+  const bool fits = audio.peak() <= 1.0f;
+  const fs::path file = dir / (fits ? "clip.flac" : "clip.wav");
+  std::error_code ec;
+  if (fs::exists(file, ec)) return;
+  fs::create_directories(dir, ec);
+  save_audio(file.string(), audio, fits ? SampleFormat::pcm16 : SampleFormat::float32);
 }
 
 Record base_record(const Job& job) {
@@ -175,6 +192,7 @@ void run_job(const Job& job, const Clip& clip, const PreparedStudy& prepared, ui
   s.factorization_options = job.factorization_options;
   s.seed = seed;
   s.share_evaluations = false;
+  s.audio_out = AudioOut::all;  // the top components and the rest: the report plays both
   s.input_name = r.field("clip");
   s.context = {{"job", job.id}, {"study", r.field("study")}, {"excerpt", job.config.at("excerpt")}};
   const fs::path final_dir = out_dir / job_folder(job);
@@ -279,6 +297,8 @@ void run_group(const Plan& plan, size_t first, size_t last, const BenchConfig& c
     }
     return;
   }
+  // An IoError here is the run folder's (a full disk): fatal to the run, as in run_job.
+  if (clip->input.audio.frames() > 0) write_clip_audio(out_dir, *pending.front(), clip->input.audio);
   for (const Job* job : pending) {
     if (stop && *stop) return;
     Record r = base_record(*job);

@@ -114,7 +114,7 @@ Interval column_interval(const Group& g, const std::string& method, const Column
                                                   c.extra ? c.extra : "")));
 }
 
-Table family_table(const Group& g, const Family& family, const std::vector<const Column*>& shown) {
+Ranking family_ranking(const Group& g, const Family& family, const std::vector<const Column*>& shown) {
   const Column& headline = *shown.front();
   std::map<std::string, Interval> head;
   for (const auto& m : g.methods) head[m] = column_interval(g, m, headline);
@@ -125,7 +125,8 @@ Table family_table(const Group& g, const Family& family, const std::vector<const
     if (x.n == 0) return false;
     return headline.higher_is_better ? x.mean > y.mean : x.mean < y.mean;
   });
-  Table t;
+  Ranking ranking{g.study, g.factorization, family.name, headline.label, headline.higher_is_better, {}, {}};
+  Table& t = ranking.table;
   t.title = message(g.study, ", ", g.factorization, ": ", family.name);
   t.header = {"method", header_of(headline) + " [95 % CI]", "n"};
   for (size_t c = 1; c < shown.size(); ++c) t.header.push_back(header_of(*shown[c]));
@@ -133,23 +134,25 @@ Table family_table(const Group& g, const Family& family, const std::vector<const
   const Interval& best = head[order.front()];
   for (const auto& m : order) {
     const Interval& h = head[m];
+    // One clip has no spread to compare: no verdict rather than one the data cannot carry.
+    const char* verdict = h.n == 0                ? "-"
+                          : m == order.front()    ? "best"
+                          : h.n < 2 || best.n < 2 ? "?"
+                          : h.disjoint(best)      ? "worse"
+                                                  : "≈ best";
+    ranking.methods.push_back({m, h, verdict});
     std::vector<std::string> cells{m, interval_text(h), message(h.n)};
     for (size_t c = 1; c < shown.size(); ++c) {
       const Interval i = column_interval(g, m, *shown[c]);
       cells.push_back(i.n ? fixed(i.mean, 3) : "-");
     }
-    // One clip has no spread to compare: no verdict rather than one the data cannot carry.
-    cells.push_back(h.n == 0                ? "-"
-                    : m == order.front()    ? "best"
-                    : h.n < 2 || best.n < 2 ? "?"
-                    : h.disjoint(best)      ? "worse"
-                                            : "≈ best");
+    cells.push_back(verdict);
     t.rows.push_back(std::move(cells));
   }
   t.notes.push_back(message("Ranked by ", headline.label, " (", headline.higher_is_better ? "higher" : "lower",
                             " is better); intervals: percentile bootstrap over clips; \"worse\": the interval "
                             "does not overlap the best method's (\"?\": fewer than 2 clips)."));
-  return t;
+  return ranking;
 }
 
 }  // namespace
@@ -178,8 +181,14 @@ Interval bootstrap_mean(const std::vector<double>& values, uint64_t seed, int re
   return result;
 }
 
-std::vector<Table> ranking_tables(const std::vector<Record>& records) {
-  std::vector<Table> tables;
+std::vector<std::string> family_names() {
+  std::vector<std::string> names;
+  for (const Family& f : families()) names.push_back(f.name);
+  return names;
+}
+
+std::vector<Ranking> rankings(const std::vector<Record>& records) {
+  std::vector<Ranking> out;
   for (const Group& g : groups_of(records))
     for (const Family& family : families()) {
       std::vector<const Column*> shown;
@@ -189,8 +198,14 @@ std::vector<Table> ranking_tables(const std::vector<Record>& records) {
           for (const Record* r : list) any = any || value_of(*r, c).has_value();
         if (any) shown.push_back(&c);
       }
-      if (!shown.empty()) tables.push_back(family_table(g, family, shown));
+      if (!shown.empty()) out.push_back(family_ranking(g, family, shown));
     }
+  return out;
+}
+
+std::vector<Table> ranking_tables(const std::vector<Record>& records) {
+  std::vector<Table> tables;
+  for (Ranking& r : rankings(records)) tables.push_back(std::move(r.table));
   return tables;
 }
 

@@ -28,6 +28,28 @@ struct Interval {
 /// value. Empty `values`: n = 0.
 Interval bootstrap_mean(const std::vector<double>& values, uint64_t seed, int resamples = 2000);
 
+/// One method's place in a ranking.
+struct RankedMethod {
+  std::string method;
+  Interval headline;    ///< the family's headline metric over the clips
+  std::string verdict;  ///< "best", "≈ best", "worse", "?" (fewer than 2 clips) or "-" (no value)
+};
+
+/// The methods of one (study, factorization) ranked by one family's headline metric, best first, and
+/// the table that shows it (ranking_tables).
+struct Ranking {
+  std::string study, factorization, family;
+  std::string metric;  ///< the headline's label, e.g. "rank accuracy"
+  bool higher_is_better = true;
+  std::vector<RankedMethod> methods;
+  Table table;
+};
+
+/// The metric families, in the order below: "localisation", "faithfulness", ...
+std::vector<std::string> family_names();
+/// The rankings behind ranking_tables, in the same order: for views that draw them (the HTML report).
+std::vector<Ranking> rankings(const std::vector<Record>& records);
+
 /// One table per (study, factorization) and metric family with values there, in first-appearance
 /// order. The families and their metrics, each with the direction that is better:
 ///   localisation: localisation (relevance rank accuracy) ↑, its mass_accuracy ↑ and pointing_game ↑,

@@ -14,6 +14,9 @@
 #include <tuple>
 
 #include "bench/adversarial_report.h"
+#include "bench/global_effects.h"
+#include "bench/global_report.h"
+#include "bench/html_report.h"
 #include "bench/ranking.h"
 #include "bench/table.h"
 #include "core/error.h"
@@ -117,8 +120,8 @@ std::string flag_text(const std::pair<double, size_t>& share) {
   return share.second ? message(std::lround(share.first * static_cast<double>(share.second)), "/", share.second) : "-";
 }
 
-/// The tables of `rows` grouped by (study, factorization) in first-appearance order. A metric or extra
-/// gets a column in a group when it applies to some job of that group.
+}  // namespace
+
 std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std::string& r2_header) {
   std::vector<Table> tables;
   std::vector<std::vector<const SummaryRow*>> groups;
@@ -174,6 +177,8 @@ std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std
   }
   return tables;
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -382,6 +387,16 @@ class MarkdownReporter : public Reporter {
       out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
     for (const Table& table : adversarial_tables(records))
       out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
+    const auto global = global_tables(records);
+    if (!global.empty()) out << "\n## Global explanations per class\n";
+    for (const Table& table : global) out << "\n### " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
+    const std::string effects_file = in_dir(dir_, kGlobalEffectsFile);
+    std::error_code ec;
+    if (std::filesystem::exists(effects_file, ec))
+      for (const auto& study : read_json_file(effects_file))
+        if (!study.contains("error"))
+          for (const Table& table : global_effect_tables(study))
+            out << "\n## " << markdown_cell(table.title) << "\n\n" << markdown_text(table);
     write_text_file(in_dir(dir_, "summary.md"), out.str());
   }
 

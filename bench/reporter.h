@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/record.h"
+#include "bench/table.h"
 
 namespace hearsay::bench {
 
@@ -95,5 +96,8 @@ struct SummaryRow {
 };
 /// The summary rows of `records`, in the order their (study, factorization, method) first appears.
 std::vector<SummaryRow> summarize(const std::vector<Record>& records);
+/// The summary table of `rows` per (study, factorization), in first-appearance order: jobs, failures,
+/// cost, R² (headed `r2_header`) and the mean of each metric and extra that applies to some job there.
+std::vector<Table> summary_tables(const std::vector<SummaryRow>& rows, const std::string& r2_header);
 
 }  // namespace hearsay::bench

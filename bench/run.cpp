@@ -1,20 +1,28 @@
 #include "bench/run.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 
 #include "bench/file_lock.h"
+#include "bench/global_effects.h"
+#include "bench/html_report.h"
 #include "bench/job.h"
 #include "bench/mpi.h"
 #include "bench/reporter.h"
 #include "bench/study.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/parallel.h"
+#include "core/version.h"
 
 namespace hearsay::bench {
 
@@ -138,6 +146,25 @@ Planned plan_prepared(const BenchConfig& config, const Prepared& prepared) {
   return p;
 }
 
+// ALE of interpretable descriptors on each study's model (bench/global_effects.h), written to
+// global_effects.json for the reports: a few model batches per study. Adversarial studies explain
+// attacked inputs; their clean clips' effects are their model's study's. A study where the effects
+// cannot be computed says why there, and the run goes on.
+void write_global_effects(const Planned& planned, const std::string& out_dir, std::ostream& log) {
+  nlohmann::json all = nlohmann::json::array();
+  for (size_t i = 0; i < planned.studies.size(); ++i) {
+    const StudyConfig& study = planned.config.studies[i];
+    if (!study.adversarial.is_null()) continue;
+    try {
+      all.push_back(study_global_effects(*planned.studies[i], study, {}));
+    } catch (const std::exception& error) {
+      all.push_back({{"study", study.name}, {"error", error.what()}});
+      log << "  note: no global effects for study '" << study.name << "': " << error.what() << "\n";
+    }
+  }
+  write_json_file((fs::path(out_dir) / kGlobalEffectsFile).string(), all);
+}
+
 nlohmann::json studies_json(const BenchConfig& config, const Prepared& prepared) {
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < config.studies.size(); ++i) {
@@ -149,10 +176,22 @@ nlohmann::json studies_json(const BenchConfig& config, const Prepared& prepared)
   return out;
 }
 
-void add_file_reporters(Reporters& reporters, const std::string& dir) {
+void add_file_reporters(Reporters& reporters, const std::string& dir, const HtmlReportOptions& html = {}) {
   reporters.add(make_csv_reporter(dir));
   reporters.add(make_json_reporter(dir));
   reporters.add(make_markdown_reporter(dir));
+  reporters.add(make_html_reporter(dir, html));
+}
+
+// The machine a run ran on, for the report's header: times mean little without it.
+nlohmann::json machine_json() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::string cpu;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; cpu.empty() && std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) cpu = line.substr(line.find(':') + 2);
+  return {{"host", host}, {"cpu", cpu}, {"hardware_threads", hardware_threads()}, {"threads", num_threads()}};
 }
 
 // The slice's records in plan order (those that exist), then the study failures.
@@ -197,6 +236,7 @@ std::vector<size_t> pending_groups(const Plan& plan, const std::vector<std::pair
 RunResult run_ranked(const BenchConfig& config, const RunOptions& options, const mpi::Session* session) {
   const int rank = session ? session->rank() : 0;
   const int ranks = session ? session->size() : 1;
+  const auto started = std::chrono::steady_clock::now();
   NullBuffer null_buffer;
   std::ostream null_stream(&null_buffer);
   std::ostream& log = rank == 0 ? *options.log : null_stream;
@@ -259,8 +299,10 @@ RunResult run_ranked(const BenchConfig& config, const RunOptions& options, const
                : options.shard.whole() ? ""
                                        : "shard " + options.shard.text();
   write_json_file((fs::path(options.out_dir) / "plan.json").string(), plan.to_json());
-  write_json_file((fs::path(options.out_dir) / "run.json").string(),
-                  {{"config", info.config}, {"studies", info.studies}, {"jobs", plan.jobs.size()}});
+  const std::string run_file = (fs::path(options.out_dir) / "run.json").string();
+  nlohmann::json run_json = {{"config", info.config}, {"studies", info.studies},   {"jobs", plan.jobs.size()},
+                             {"hearsay", version()},  {"machine", machine_json()}, {"slice", info.slice}};
+  write_json_file(run_file, run_json);
   for (const auto& problem : store.problems()) log << "  note: " << problem << "\n";
   Reporters reporters;
   reporters.add(make_console_reporter(*options.out, options.terminal));
@@ -270,6 +312,9 @@ RunResult run_ranked(const BenchConfig& config, const RunOptions& options, const
     if (in_shard(job, options.shard))
       if (const Record* r = store.find(job.id)) reporters.record(*r, false);
   for (const Record& failure : prepared.failures) reporters.record(failure, true);
+  // Studies that could not be prepared have no job records; run.json keeps them for `hearsay report`.
+  run_json["study_failures"] = nlohmann::json::array();
+  for (const Record& failure : prepared.failures) run_json["study_failures"].push_back(failure.to_json());
 
   const RecordSink keep = [&](const Record& r) {
     store.append(r);
@@ -286,6 +331,11 @@ RunResult run_ranked(const BenchConfig& config, const RunOptions& options, const
   }
   std::vector<Record> records = slice_records(plan, options.shard, store, prepared.failures);
   const bool interrupted = records.size() - prepared.failures.size() < info.jobs;
+  if (!interrupted && options.shard.whole()) write_global_effects(planned, options.out_dir, log);
+  // This invocation's wall time, preparation included (a resumed run counts only its own part), read
+  // by the reports from run.json like everything else they show.
+  run_json["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  write_json_file(run_file, run_json);
   reporters.finish(records);
   RunResult result = result_of(std::move(records), info.jobs + prepared.failures.size());
   result.interrupted = interrupted;
@@ -369,6 +419,38 @@ MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& 
   reporters.finish(records);
   make_console_reporter(out, false)->finish(records);
   return result;
+}
+
+std::vector<Record> read_run_records(const std::string& dir) {
+  const nlohmann::json plan = read_json_file((fs::path(dir) / "plan.json").string());
+  const nlohmann::json run = read_json_file((fs::path(dir) / "run.json").string());
+  const RecordStore store(dir);
+  std::vector<Record> records;
+  for (const auto& entry : plan.at("jobs"))
+    if (const Record* r = store.find(entry.at("id").get<std::string>())) records.push_back(*r);
+  for (const auto& failure : run.value("study_failures", nlohmann::json::array()))
+    records.push_back(Record::from_json(failure));
+  return records;
+}
+
+size_t rebuild_reports(const std::string& dir, const HtmlReportOptions& html, std::ostream& out) {
+  const nlohmann::json run = read_json_file((fs::path(dir) / "run.json").string());
+  const std::vector<Record> records = read_run_records(dir);
+  RunInfo info;
+  info.out_dir = dir;
+  info.planned = run.value("jobs", size_t{0});
+  info.jobs = info.planned;
+  info.done_before = records.size();
+  info.slice = run.value("slice", std::string());
+  info.config = run.value("config", nlohmann::json::object());
+  info.studies = run.value("studies", nlohmann::json::array());
+  Reporters reporters;
+  add_file_reporters(reporters, dir, html);
+  reporters.begin(info);
+  for (const Record& r : records) reporters.record(r, false);
+  reporters.finish(records);
+  make_console_reporter(out, false)->finish(records);
+  return records.size();
 }
 
 }  // namespace hearsay::bench

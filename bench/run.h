@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/config.h"
+#include "bench/html_report.h"
 #include "bench/plan.h"
 #include "bench/record.h"
 
@@ -49,5 +50,14 @@ struct MergeResult {
 /// Joins the records of run folders of one plan (shards) into `out_dir`, writing records.jsonl in plan
 /// order, plan.json, run.json and the views. ConfigError when the folders hold different plans.
 MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& out_dir, std::ostream& out);
+
+/// A run folder's records in plan order (plan.json, records.jsonl), then the studies that could not be
+/// prepared (run.json): what the run handed its reporters. IoError naming a file that is missing.
+std::vector<Record> read_run_records(const std::string& dir);
+
+/// `hearsay report`: writes a run folder's views again (results.csv, results.json, summary.md,
+/// report.html) from its records alone, without running anything, and prints the summary on `out`.
+/// Returns the number of records.
+size_t rebuild_reports(const std::string& dir, const HtmlReportOptions& html, std::ostream& out);
 
 }  // namespace hearsay::bench

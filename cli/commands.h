@@ -30,5 +30,6 @@ void add_predict_command(CLI::App& app, const GlobalOptions& global);
 void add_explain_command(CLI::App& app, const GlobalOptions& global);
 void add_attack_command(CLI::App& app, const GlobalOptions& global);
 void add_bench_command(CLI::App& app, const GlobalOptions& global);
+void add_report_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli

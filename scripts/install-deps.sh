@@ -13,7 +13,10 @@ packages=(
   libsamplerate0-dev       # resampling (core/)
   libfluidsynth-dev        # synthetic music (datasets/)
   timgm6mb-soundfont       # the default General MIDI soundfont
-  libpng-dev               # attribution figures (cli/)
+  libpng-dev               # tests: read back the PNG figures (tests/bench/figures_test.cpp)
+  libcairo2-dev            # figures: heatmaps as PNG and SVG with real fonts (bench/figures.cpp)
+  fonts-dejavu-core        # the one font the figures ask fontconfig for, so they look the same everywhere
+  libjs-chart.js           # the report's interactive charts: chart.min.js is inlined into report.html at build time
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3                  # tests: the CLI tests read hearsay's JSON output with python3's json module
