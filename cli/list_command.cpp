@@ -55,7 +55,7 @@ void add_list_command(CLI::App& app, const GlobalOptions&) {
       "list", "List the explanation methods, factorizations, metrics and built-in networks with their options");
   cmd->add_option("what", args->what, "methods, factorizations, metrics, networks or all")
       ->check(CLI::IsMember({"methods", "factorizations", "metrics", "networks", "all"}));
-  cmd->add_flag("--markdown", args->markdown, "Print Markdown tables (as in the README)");
+  cmd->add_flag("--markdown", args->markdown, "Print Markdown tables (as in docs/reference.md)");
   cmd->callback([args] {
     const bool all = args->what == "all";
     if (all || args->what == "methods") {

@@ -75,7 +75,7 @@ struct Explanation {
 
   /// Indices of the components by decreasing score (ties by index).
   std::vector<int64_t> ranking() const;
-  /// The JSON document `hearsay explain` writes (schema in the README).
+  /// The JSON document `hearsay explain` writes (schema in docs/cli.md).
   nlohmann::json to_json() const;
 };
 
