@@ -924,6 +924,7 @@ const char* const Page::kScript = R"js(
     const d = item.dataset;
     let text = (d.label || '') + ': ' + item.formattedValue;
     if (d.sd) text += ' ± ' + d.sd[item.dataIndex].toFixed(3) + ' (' + d.n[item.dataIndex] + ' clips)';
+    if (d.evals) text += ', ' + Math.round(d.evals) + ' evaluations';
     return text;
   };
   const data = JSON.parse(document.getElementById('report-data').textContent);

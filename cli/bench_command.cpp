@@ -157,7 +157,8 @@ int run_bench_command(const BenchArgs& args) {
   const bench::RunResult result = bench::run_bench(parsed, options);
   std::signal(SIGINT, SIG_DFL);
   if (result.worker) return 0;
-  std::cout << "\nwrote " << std::filesystem::absolute(args.out).string() << "\n";
+  std::cout << "\nwrote " << std::filesystem::absolute(args.out).string()
+            << "\nreport: " << (std::filesystem::absolute(args.out) / "report.html").string() << "\n";
   if (result.interrupted) {
     std::cerr << "hearsay: interrupted: " << result.records.size() << " of " << result.jobs
               << " jobs have a record; run the same command again to finish the rest\n";

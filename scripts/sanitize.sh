@@ -23,6 +23,8 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DHEARSAY_SANITIZE=address
   { cat build-sanitize-configure.log; exit 1; }
 cmake --build build-sanitize -j "$(nproc)" --target "${targets[@]}"
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# print_suppressions=0: a run whose only leaks are suppressed leaves no report file behind.
+export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0
 export OMP_WAIT_POLICY=PASSIVE
 for s in "${suites[@]}"; do
   dir=${s%_api}

@@ -97,6 +97,16 @@ fi
 chrome --screenshot="$artifacts/report.png" --window-size=1280,1600 --hide-scrollbars --virtual-time-budget=10000 \
   "file://$page" >/dev/null || { tail -5 "$work/chrome.err"; fail "no screenshot"; }
 [ -s "$artifacts/report.png" ] || fail "the screenshot is empty"
+# In print: the page as a PDF (the print style hides the players and keeps charts and tables whole).
+chrome --print-to-pdf="$artifacts/report.pdf" --no-pdf-header-footer --virtual-time-budget=10000 "file://$page" \
+  >/dev/null || fail "no PDF"
+python3 - "$artifacts/report.pdf" <<'PY' || fail "the printed report"
+import re, sys
+pdf = open(sys.argv[1], "rb").read()
+pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+assert pdf.startswith(b"%PDF") and pages >= 3, pages
+print("printed:", pages, "pages")
+PY
 
 # The same page from the records alone; with --embed-audio, a page that points at no file.
 cp "$page" "$work/first.html"
