@@ -48,7 +48,7 @@ struct Group {
 class Page {
  public:
   Page(std::string dir, const std::vector<Record>& records, const HtmlReportOptions& options)
-      : dir_(std::move(dir)), records_(records), options_(options) {
+      : dir_(std::move(dir)), records_(records), options_(options), rankings_(rankings(records)) {
     const fs::path run_file = fs::path(dir_) / "run.json";
     std::error_code ec;
     if (fs::exists(run_file, ec)) run_ = read_json_file(run_file.string());
@@ -244,7 +244,7 @@ class Page {
 
   // Per family, methods × (study, factorization): the headline mean and its interval, marked by verdict.
   std::string ranking() const {
-    const std::vector<Ranking> all = rankings(records_);
+    const std::vector<Ranking>& all = rankings_;
     if (all.empty()) return "";
     std::ostringstream out;
     out << "<p>Each cell: the mean over clips of the family's headline metric and its 95 % bootstrap interval. "
@@ -554,7 +554,7 @@ class Page {
 
   std::string trust() {
     std::ostringstream out;
-    for (const Ranking& r : rankings(records_))
+    for (const Ranking& r : rankings_)
       if (r.family == "sanity" || r.family == "stability")
         out << table_html(r.table, [&](size_t row, size_t c) {
           return c + 1 == r.table.rows[row].size() ? verdict_class(r.table.rows[row][c]) : std::string();
@@ -863,6 +863,7 @@ class Page {
   std::string dir_;
   const std::vector<Record>& records_;
   HtmlReportOptions options_;
+  std::vector<Ranking> rankings_;  ///< the header's and the trust section's, bootstrapped once
   nlohmann::json run_ = nlohmann::json::object();
   std::vector<Group> groups_;
   std::vector<std::string> methods_;
