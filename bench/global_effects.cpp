@@ -329,8 +329,7 @@ json study_global_effects(const PreparedStudy& prepared, const StudyConfig& stud
   if (options.max_clips > 0 && ids.size() > static_cast<size_t>(options.max_clips))
     ids.resize(static_cast<size_t>(options.max_clips));
   const int rate = prepared.model->front_end().sample_rate();
-  const double length = study.excerpt_seconds > 0.0 ? study.excerpt_seconds : -1.0;
-  const auto cut = [&](const Audio& a) { return a.excerpt(study.excerpt_start, length).to_mono().resampled(rate); };
+  const auto cut = [&](const Audio& a) { return study_excerpt(a, study.excerpt_start, study.excerpt_seconds, rate); };
   std::vector<EffectClip> clips;
   for (const auto& id : ids) {
     const auto it = index.find(id);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -29,13 +28,6 @@ namespace {
 constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 constexpr const char* kReferenceColour = "#555555";
-
-std::string read_binary(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // One (study, factorization) of the run, its methods and its records in plan order.
 struct Group {
@@ -712,7 +704,7 @@ class Page {
     std::string src = relative;
     if (options_.embed_audio) {
       const std::string type = file.extension() == ".flac" ? "audio/flac" : "audio/wav";
-      src = "data:" + type + ";base64," + base64(read_binary(file));
+      src = "data:" + type + ";base64," + base64(read_text_file(file.string()));
     }
     return message("<div class=\"player\"><span>", html_escape(label), "</span><audio controls preload=\"none\" src=\"",
                    html_escape(src), "\"></audio></div>\n");
@@ -790,7 +782,7 @@ class Page {
               missing = true;
             } else {
               out << "<img alt=\"" << html_escape(method + " on " + clip) << "\" src=\"data:image/png;base64,"
-                  << base64(read_binary(job_dir / png)) << "\">\n";
+                  << base64(read_text_file((job_dir / png).string())) << "\">\n";
             }
             const std::string top_audio = find_file(names, ".top.flac", ".top.wav");
             const std::string rest_audio = find_file(names, ".rest.flac", ".rest.wav");

@@ -168,8 +168,7 @@ Clip load_clip(const Job& job, const StudyConfig& study, const PreparedStudy& pr
   HEARSAY_CHECK_AS(ConfigError, study.excerpt_start < duration, "excerpt_start ", study.excerpt_start,
                    " s is past the end of '", c.example.info.id, "' (", duration, " s)");
   const int rate = prepared.model->front_end().sample_rate();
-  const double length = study.excerpt_seconds > 0.0 ? study.excerpt_seconds : -1.0;
-  auto cut = [&](const Audio& a) { return a.excerpt(study.excerpt_start, length).to_mono().resampled(rate); };
+  const auto cut = [&](const Audio& a) { return study_excerpt(a, study.excerpt_start, study.excerpt_seconds, rate); };
   c.input.audio = cut(c.example.audio);
   for (const auto& [stem, audio] : c.example.stems) c.input.stems[stem] = cut(audio);
   // Every kind of cue ("planted", "shortcut"): the shortcut set's tone is ground truth to compare with.

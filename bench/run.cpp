@@ -183,6 +183,17 @@ void add_file_reporters(Reporters& reporters, const std::string& dir, const Html
   reporters.add(make_html_reporter(dir, html));
 }
 
+// The file views of records already stored (a merge, hearsay report), and the summary on `out`.
+void write_stored_views(const RunInfo& info, const std::vector<Record>& records, const HtmlReportOptions& html,
+                        std::ostream& out) {
+  Reporters reporters;
+  add_file_reporters(reporters, info.out_dir, html);
+  reporters.begin(info);
+  for (const Record& r : records) reporters.record(r, false);
+  reporters.finish(records);
+  make_console_reporter(out, false)->finish(records);
+}
+
 // The machine a run ran on, for the report's header: times mean little without it.
 nlohmann::json machine_json() {
   char host[256] = {};
@@ -412,12 +423,7 @@ MergeResult merge_runs(const std::vector<std::string>& dirs, const std::string& 
   info.slice = message("merged from ", dirs.size(), " folders");
   info.config = run.value("config", nlohmann::json::object());
   info.studies = run.value("studies", nlohmann::json::array());
-  Reporters reporters;
-  add_file_reporters(reporters, out_dir);
-  reporters.begin(info);
-  for (const Record& r : records) reporters.record(r, false);
-  reporters.finish(records);
-  make_console_reporter(out, false)->finish(records);
+  write_stored_views(info, records, {}, out);
   return result;
 }
 
@@ -444,12 +450,7 @@ size_t rebuild_reports(const std::string& dir, const HtmlReportOptions& html, st
   info.slice = run.value("slice", std::string());
   info.config = run.value("config", nlohmann::json::object());
   info.studies = run.value("studies", nlohmann::json::array());
-  Reporters reporters;
-  add_file_reporters(reporters, dir, html);
-  reporters.begin(info);
-  for (const Record& r : records) reporters.record(r, false);
-  reporters.finish(records);
-  make_console_reporter(out, false)->finish(records);
+  write_stored_views(info, records, html, out);
   return records.size();
 }
 

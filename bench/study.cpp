@@ -428,6 +428,10 @@ nlohmann::json PreparedStudy::describe() const {
           {"warnings", warnings}};
 }
 
+Audio study_excerpt(const Audio& audio, double excerpt_start, double excerpt_seconds, int sample_rate) {
+  return audio.excerpt(excerpt_start, excerpt_seconds > 0.0 ? excerpt_seconds : -1.0).to_mono().resampled(sample_rate);
+}
+
 std::string config_key(const nlohmann::json& j) {
   Fnv1a64 h;
   const std::string text = j.dump();

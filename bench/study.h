@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/audio.h"
 #include "core/options.h"
 #include "datasets/dataset.h"
 #include "datasets/split.h"
@@ -143,6 +144,10 @@ PreparedStudy prepare_study(const DatasetSpec& dataset, const ModelSpec& model, 
 /// "<context>.clips.<key>" for an id or split file the dataset lacks, or when nothing is selected.
 std::vector<size_t> select_clips(const datasets::Dataset& dataset, const datasets::Split& split, const ClipSpec& clips,
                                  const std::string& context);
+
+/// `audio` as a study's jobs explain it: the excerpt from `excerpt_start` lasting `excerpt_seconds` (0:
+/// to the end), mixed to mono, at `sample_rate`.
+Audio study_excerpt(const Audio& audio, double excerpt_start, double excerpt_seconds, int sample_rate);
 
 /// 12 hex digits (48 bits of FNV-1a) of `j.dump()`: how cache entries and their keys are named.
 std::string config_key(const nlohmann::json& j);
