@@ -1,0 +1,1 @@
+// Tests of num_samples: "auto" (issue 16).

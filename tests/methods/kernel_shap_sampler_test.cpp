@@ -1,0 +1,1 @@
+// Tests of the KernelSHAP samplers (issue 16).
