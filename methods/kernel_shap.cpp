@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include <Eigen/Dense>
 
@@ -41,11 +42,15 @@ void for_each_combination(int64_t n, int64_t k, F&& f) {
   }
 }
 
-}  // namespace
+// Copies the rows into out.masks.
+void store_masks(const std::vector<std::vector<uint8_t>>& rows, int64_t m, Coalitions& out) {
+  out.masks = Matrix<uint8_t>(static_cast<int64_t>(rows.size()), m);
+  for (size_t r = 0; r < rows.size(); ++r)
+    std::copy(rows[r].begin(), rows[r].end(), out.masks.row(static_cast<int64_t>(r)));
+}
 
-Coalitions sample_coalitions(int64_t m, int64_t budget, uint64_t seed) {
-  HEARSAY_CHECK_AS(ConfigError, m >= 2, "kernel_shap needs at least 2 components, got ", m);
-  if (m <= 30) budget = std::min<int64_t>(budget, (int64_t{1} << m) - 2);
+// shap's sampler (see kernel_shap.h).
+Coalitions sample_shap(int64_t m, int64_t budget, uint64_t seed) {
   Coalitions out;
   std::vector<std::vector<uint8_t>> rows;
   std::vector<double> weights;
@@ -129,14 +134,132 @@ Coalitions sample_coalitions(int64_t m, int64_t budget, uint64_t seed) {
     const double weight_left = std::accumulate(size_weight.begin() + out.full_sizes, size_weight.end(), 0.0);
     const double drawn = std::accumulate(weights.begin() + fixed, weights.end(), 0.0);
     for (size_t r = static_cast<size_t>(fixed); r < weights.size(); ++r) weights[r] *= weight_left / drawn;
-    out.sampled_weight = weight_left;
+    out.group_weight = {weight_left};
   }
-  out.masks = Matrix<uint8_t>(static_cast<int64_t>(rows.size()), m);
-  for (size_t r = 0; r < rows.size(); ++r)
-    std::copy(rows[r].begin(), rows[r].end(), out.masks.row(static_cast<int64_t>(r)));
+  store_masks(rows, m, out);
   out.weights = std::move(weights);
+  out.group.assign(out.weights.size(), 0);
+  std::fill(out.group.begin(), out.group.begin() + fixed, -1);
+  out.stratum.assign(out.draws.size(), 0);
   out.unit = std::move(unit);
   return out;
+}
+
+// Leverage SHAP's sampler (see kernel_shap.h). Size class j holds the coalitions of sizes j and M − j
+// as pairs (a coalition and its complement); for j = M/2 both have that size, and a pair is counted
+// once. Each size gets the same number of rows where it has that many: a pair adds a row to each of
+// the class's two sizes, so the next pair goes to the class with the fewest pairs, counting the middle
+// class's pairs twice (its pairs add two rows to one size).
+Coalitions sample_leverage(int64_t m, int64_t budget, uint64_t seed) {
+  const int64_t classes = m / 2;
+  std::vector<double> capacity(static_cast<size_t>(classes));  // pairs in each class
+  for (int64_t j = 1; j <= classes; ++j)
+    capacity[static_cast<size_t>(j - 1)] = 2 * j == m ? binomial(m, j) / 2.0 : binomial(m, j);
+  std::vector<int64_t> pairs(static_cast<size_t>(classes), 0);
+  std::vector<std::set<std::vector<uint8_t>>> seen(static_cast<size_t>(classes));
+  std::vector<Rng> rngs;
+  for (int64_t j = 1; j <= classes; ++j)
+    rngs.emplace_back(derive_seed(seed, 0x6c65765f00ULL + static_cast<uint64_t>(j)));
+
+  Coalitions out;
+  std::vector<std::vector<uint8_t>> rows;
+  std::vector<uint8_t> mask(static_cast<size_t>(m));
+  std::vector<int64_t> order(static_cast<size_t>(m));
+  std::vector<int64_t> size_rows(static_cast<size_t>(m + 1), 0);
+  auto add = [&](const std::vector<uint8_t>& row, int64_t size, int64_t unit) {
+    rows.push_back(row);
+    out.unit.push_back(unit);
+    out.group.push_back(static_cast<int>(size - 1));
+    ++size_rows[static_cast<size_t>(size)];
+  };
+  for (int64_t left = budget; left > 0;) {
+    int64_t best = -1;
+    double best_key = 0.0;
+    for (int64_t j = 1; j <= classes; ++j) {
+      const auto k = static_cast<size_t>(j - 1);
+      if (static_cast<double>(pairs[k]) >= capacity[k] - 0.5) continue;
+      const double key = static_cast<double>(pairs[k] + 1) * (2 * j == m ? 2.0 : 1.0);
+      if (best < 0 || key < best_key) {
+        best = j;
+        best_key = key;
+      }
+    }
+    if (best < 0) break;
+    const auto k = static_cast<size_t>(best - 1);
+    // A fresh pair of the class: a uniform random coalition of size `best` (partial Fisher–Yates),
+    // drawn again while the class has already given it (the middle class: it or its complement).
+    for (;;) {
+      std::iota(order.begin(), order.end(), 0);
+      std::fill(mask.begin(), mask.end(), 0);
+      for (int64_t i = 0; i < best; ++i) {
+        std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(rngs[k].uniform_int(i, m - 1))]);
+        mask[static_cast<size_t>(order[static_cast<size_t>(i)])] = 1;
+      }
+      std::vector<uint8_t> key = mask;
+      if (2 * best == m && key[0] == 0)
+        for (auto& v : key) v = static_cast<uint8_t>(1 - v);
+      if (seen[k].insert(std::move(key)).second) break;
+    }
+    ++pairs[k];
+    const auto unit = static_cast<int64_t>(rows.size());
+    out.draws.push_back(unit);
+    out.stratum.push_back(static_cast<int>(k));
+    add(mask, best, unit);
+    --left;
+    if (left > 0) {
+      for (auto& v : mask) v = static_cast<uint8_t>(1 - v);
+      add(mask, m - best, unit);
+      --left;
+    }
+  }
+
+  // Each size's share of the kernel weight, (M − 1) / (s (M − s)) normalised, spread evenly over its rows.
+  std::vector<double> size_weight(static_cast<size_t>(m - 1));
+  for (int64_t s = 1; s < m; ++s) size_weight[static_cast<size_t>(s - 1)] = (m - 1.0) / (s * (m - s));
+  const double total = std::accumulate(size_weight.begin(), size_weight.end(), 0.0);
+  for (auto& v : size_weight) v /= total;
+  out.group_weight = size_weight;
+  out.weights.resize(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto g = static_cast<size_t>(out.group[r]);
+    out.weights[r] = size_weight[g] / static_cast<double>(size_rows[g + 1]);
+  }
+  // A class with every pair drawn is enumerated: its rows are fixed, its draws not resampled.
+  std::vector<bool> complete(static_cast<size_t>(classes));
+  for (int64_t j = 1; j <= classes; ++j) {
+    const auto k = static_cast<size_t>(j - 1);
+    complete[k] = static_cast<double>(pairs[k]) >= capacity[k] - 0.5 &&
+                  size_rows[static_cast<size_t>(j)] + (2 * j == m ? 0 : size_rows[static_cast<size_t>(m - j)]) ==
+                      std::llround(2.0 * capacity[k]);
+    out.full_sizes += complete[k] ? 1 : 0;
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    int64_t size = 0;
+    for (uint8_t v : rows[r]) size += v;
+    if (complete[static_cast<size_t>(std::min(size, m - size) - 1)]) {
+      out.unit[r] = -1;
+      out.group[r] = -1;
+    }
+  }
+  std::vector<int64_t> draws;
+  std::vector<int> stratum;
+  for (size_t d = 0; d < out.draws.size(); ++d)
+    if (!complete[static_cast<size_t>(out.stratum[d])]) {
+      draws.push_back(out.draws[d]);
+      stratum.push_back(out.stratum[d]);
+    }
+  out.draws = std::move(draws);
+  out.stratum = std::move(stratum);
+  store_masks(rows, m, out);
+  return out;
+}
+
+}  // namespace
+
+Coalitions sample_coalitions(int64_t m, int64_t budget, uint64_t seed, Sampler sampler) {
+  HEARSAY_CHECK_AS(ConfigError, m >= 2, "kernel_shap needs at least 2 components, got ", m);
+  if (m <= 30) budget = std::min<int64_t>(budget, (int64_t{1} << m) - 2);
+  return sampler == Sampler::shap ? sample_shap(m, budget, seed) : sample_leverage(m, budget, seed);
 }
 
 namespace {
@@ -176,37 +299,59 @@ ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd
   return fit;
 }
 
-// Bootstrap standard errors of φ (see kernel_shap.h): the sampled draws resampled with replacement,
-// each replicate's sampled rows weighted by its draws as sample_coalitions weights them.
-Eigen::VectorXd bootstrap_standard_errors(const Coalitions& c, const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj,
-                                          double delta, const std::vector<int>& chosen, int replicates, uint64_t seed) {
+// Bootstrap replicates of φ (see kernel_shap.h), one per row: the sampled draws resampled with
+// replacement within their strata, each weight group's total spread over its rows in proportion to
+// their units' resampled draws, as the sampler spreads it over the draws. A group none of whose rows
+// was resampled (a size class's one unpaired coalition drawn alone) keeps the sampler's weights.
+Eigen::MatrixXd resampled_fits(const Coalitions& c, const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj,
+                               double delta, const std::vector<int>& chosen, int replicates, uint64_t seed) {
   const auto n = static_cast<Eigen::Index>(c.weights.size());
-  const auto draws = static_cast<int64_t>(c.draws.size());
-  std::vector<double> unit_rows(c.unit.size(), 0.0);
-  for (int64_t u : c.unit)
-    if (u >= 0) unit_rows[static_cast<size_t>(u)] += 1.0;
+  std::vector<std::vector<int64_t>> strata;
+  for (size_t d = 0; d < c.draws.size(); ++d) {
+    const auto k = static_cast<size_t>(c.stratum[d]);
+    if (strata.size() <= k) strata.resize(k + 1);
+    strata[k].push_back(c.draws[d]);
+  }
   Rng rng(derive_seed(seed, 0x6b7368617020ULL));  // a stream of its own: the sampler's draws stay as they were
-  Eigen::VectorXd mean = Eigen::VectorXd::Zero(z.cols());
-  Eigen::VectorXd square = Eigen::VectorXd::Zero(z.cols());
+  Eigen::MatrixXd out(replicates, z.cols());
   std::vector<double> count(c.unit.size());
+  std::vector<double> drawn(c.group_weight.size());
   Eigen::VectorXd w(n);
   for (int b = 0; b < replicates; ++b) {
     std::fill(count.begin(), count.end(), 0.0);
-    for (int64_t d = 0; d < draws; ++d)
-      count[static_cast<size_t>(c.draws[static_cast<size_t>(rng.uniform_int(0, draws - 1))])] += 1.0;
-    double drawn = 0.0;
-    for (size_t u = 0; u < count.size(); ++u) drawn += count[u] * unit_rows[u];
-    for (Eigen::Index r = 0; r < n; ++r) {
-      const int64_t u = c.unit[static_cast<size_t>(r)];
-      w(r) = u < 0 ? c.weights[static_cast<size_t>(r)] : count[static_cast<size_t>(u)] * c.sampled_weight / drawn;
+    for (const auto& units : strata) {
+      const auto size = static_cast<int64_t>(units.size());
+      for (int64_t d = 0; d < size; ++d)
+        count[static_cast<size_t>(units[static_cast<size_t>(rng.uniform_int(0, size - 1))])] += 1.0;
     }
-    const Eigen::VectorXd phi = solve_constrained(z, w, y_adj, delta, chosen).phi;
-    // Welford's update: one pass, stable, in replicate order.
+    std::fill(drawn.begin(), drawn.end(), 0.0);
+    for (Eigen::Index r = 0; r < n; ++r) {
+      const int g = c.group[static_cast<size_t>(r)];
+      if (g >= 0) drawn[static_cast<size_t>(g)] += count[static_cast<size_t>(c.unit[static_cast<size_t>(r)])];
+    }
+    for (Eigen::Index r = 0; r < n; ++r) {
+      const int g = c.group[static_cast<size_t>(r)];
+      w(r) = g < 0 || drawn[static_cast<size_t>(g)] == 0.0
+                 ? c.weights[static_cast<size_t>(r)]
+                 : count[static_cast<size_t>(c.unit[static_cast<size_t>(r)])] * c.group_weight[static_cast<size_t>(g)] /
+                       drawn[static_cast<size_t>(g)];
+    }
+    out.row(b) = solve_constrained(z, w, y_adj, delta, chosen).phi.transpose();
+  }
+  return out;
+}
+
+// The standard deviation of each column over the rows (Welford's update: one pass, stable, in order).
+Eigen::VectorXd column_standard_deviations(const Eigen::MatrixXd& replicates) {
+  Eigen::VectorXd mean = Eigen::VectorXd::Zero(replicates.cols());
+  Eigen::VectorXd square = Eigen::VectorXd::Zero(replicates.cols());
+  for (Eigen::Index b = 0; b < replicates.rows(); ++b) {
+    const Eigen::VectorXd phi = replicates.row(b).transpose();
     const Eigen::VectorXd diff = phi - mean;
     mean += diff / static_cast<double>(b + 1);
     square += diff.cwiseProduct(phi - mean);
   }
-  return (square / static_cast<double>(std::max(replicates - 1, 1))).cwiseSqrt();
+  return (square / static_cast<double>(std::max<Eigen::Index>(replicates.rows() - 1, 1))).cwiseSqrt();
 }
 
 }  // namespace
@@ -216,7 +361,7 @@ void KernelShap::run(const ExplainRequest& request, int target, Explanation& out
   Evaluator& evaluator = *request.evaluator;
   const int64_t m = evaluator.components();
   const int64_t budget = o.num_samples > 0 ? o.num_samples : 2 * m + 2048;
-  const Coalitions c = sample_coalitions(m, budget, request.seed);
+  const Coalitions c = sample_coalitions(m, budget, request.seed, o.sampler);
   const std::vector<double> outputs = evaluator.outputs(c.masks, target, request.output);
   require_finite("kernel_shap", "the coalition outputs", outputs);
   require_finite("kernel_shap", "f(all) and f(none)", std::vector<double>{out.full_output, out.empty_output});
@@ -258,6 +403,7 @@ void KernelShap::run(const ExplainRequest& request, int target, Explanation& out
   out.intercept = f_none;
   out.diagnostics["coalitions"] = n;
   out.diagnostics["sizes_enumerated"] = c.full_sizes;
+  out.diagnostics["sampler"] = o.sampler == Sampler::shap ? "shap" : "leverage";
   const ConstrainedFit fit = solve_constrained(z, w, y_adj, delta, chosen);
   out.scores.assign(fit.phi.data(), fit.phi.data() + m);
   if (chosen.empty()) return;
@@ -274,9 +420,9 @@ void KernelShap::report_convergence(const Coalitions& c, const Eigen::MatrixXd& 
   const KernelShapOptions& o = settings();
   if (o.bootstrap_replicates == 0) return;
   const bool sampled = !c.draws.empty();
-  const Eigen::VectorXd se = sampled
-                                 ? bootstrap_standard_errors(c, z, y_adj, delta, chosen, o.bootstrap_replicates, seed)
-                                 : Eigen::VectorXd(Eigen::VectorXd::Zero(z.cols()));
+  const Eigen::VectorXd se =
+      sampled ? column_standard_deviations(resampled_fits(c, z, y_adj, delta, chosen, o.bootstrap_replicates, seed))
+              : Eigen::VectorXd(Eigen::VectorXd::Zero(z.cols()));
   const auto [lo, hi] = std::minmax_element(out.scores.begin(), out.scores.end());
   const double range = *hi - *lo;
   Eigen::Index worst = 0;

@@ -1,1 +1,230 @@
-// Tests of the KernelSHAP samplers (issue 16).
+// Tests of the KernelSHAP samplers (issue 16): the leverage sampler (Musco & Witter 2025) against
+// exact Shapley values on toys whose values are known (methods/exact_shapley, PolynomialToy's closed
+// form), its design (paired complements, no duplicates, equal counts per size, nested budgets), its
+// determinism, and its accuracy against shap's sampler at the same budget.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/random.h"
+#include "methods/explainer.h"
+#include "methods/kernel_shap.h"
+#include "tests/support/test_support.h"
+#include "tests/support/toys.h"
+
+namespace hearsay::methods {
+namespace {
+
+using testing::EchoFactorization;
+using testing::PolynomialToy;
+
+Explanation explain(const nlohmann::json& options, const models::Model& model, Evaluator& evaluator, uint64_t seed,
+                    models::Output output = models::Output::logits) {
+  (void)model;
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.output = output;
+  request.seed = seed;
+  request.target = 0;
+  return explainer_registry().create("kernel_shap", options)->explain(request);
+}
+
+// A game with pair interactions: m weights and 2m pairs, all drawn from `seed`. Its logit is a
+// quadratic set function, which paired sampling fits exactly (each pair's rows cancel the odd part of
+// the error); its probability, the logistic of it, has interactions of every order, and is the game
+// the accuracy tests explain.
+PolynomialToy interaction_toy(int m, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> w(static_cast<size_t>(m));
+  for (auto& v : w) v = 0.6 * rng.normal();
+  std::vector<PolynomialToy::Pair> pairs;
+  for (int p = 0; p < 2 * m; ++p) {
+    const auto a = static_cast<int>(rng.uniform_int(0, m - 1));
+    const auto b = static_cast<int>((a + rng.uniform_int(1, m - 1)) % m);
+    pairs.push_back({a, b, 0.6 * rng.normal()});
+  }
+  return PolynomialToy(w, pairs, -0.5);
+}
+
+std::vector<double> exact_shapley(Evaluator& evaluator, models::Output output) {
+  ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.output = output;
+  request.target = 0;
+  return explainer_registry().create("exact_shapley")->explain(request).scores;
+}
+
+double norm_l2_error(const std::vector<double>& estimate, const std::vector<double>& truth) {
+  double err = 0.0, norm = 0.0;
+  for (size_t i = 0; i < truth.size(); ++i) {
+    err += (estimate[i] - truth[i]) * (estimate[i] - truth[i]);
+    norm += truth[i] * truth[i];
+  }
+  return std::sqrt(err / norm);
+}
+
+int size_of(const Coalitions& c, int64_t r) {
+  int size = 0;
+  for (int64_t i = 0; i < c.masks.cols(); ++i) size += c.masks(r, i);
+  return size;
+}
+
+TEST(LeverageSampler, WithEveryCoalitionEqualsExactShapley) {
+  const PolynomialToy toy({0.7, -1.2, 0.4, 2.0, -0.3, 0.9, 0.05, -0.5}, {{0, 1, 1.5}, {2, 5, -0.6}, {6, 7, 0.9}}, 0.2);
+  const EchoFactorization f(8);
+  for (auto output : {models::Output::logits, models::Output::probabilities}) {
+    Evaluator evaluator(toy, f);
+    const Explanation exact = explainer_registry().create("exact_shapley")->explain([&] {
+      ExplainRequest r;
+      r.evaluator = &evaluator;
+      r.output = output;
+      r.target = 0;
+      return r;
+    }());
+    // 254 = 2^8 − 2, and a budget beyond it is clipped to it.
+    for (int budget : {254, 1000}) {
+      const Explanation e = explain({{"num_samples", budget}, {"sampler", "leverage"}}, toy, evaluator, 5, output);
+      for (int i = 0; i < 8; ++i)
+        EXPECT_NEAR(e.scores[static_cast<size_t>(i)], exact.scores[static_cast<size_t>(i)], 1e-6) << budget;
+      EXPECT_EQ(e.diagnostics["coalitions"], 254);
+      EXPECT_EQ(e.diagnostics["sampler"], "leverage");
+      EXPECT_EQ(e.diagnostics["sizes_enumerated"], 4);      // the size classes {1, 7}, {2, 6}, {3, 5}, {4}
+      EXPECT_EQ(e.diagnostics["bootstrap_replicates"], 0);  // nothing sampled: σ = 0
+    }
+  }
+  const Coalitions all = sample_coalitions(8, 254, 5, Sampler::leverage);
+  EXPECT_TRUE(all.draws.empty());
+  EXPECT_NEAR(std::accumulate(all.weights.begin(), all.weights.end(), 0.0), 1.0, 1e-12);
+}
+
+TEST(LeverageSampler, EfficiencyHoldsExactlyAtSmallBudgets) {
+  const PolynomialToy toy = interaction_toy(12, 7);
+  const EchoFactorization f(12);
+  for (const char* sampler : {"leverage", "shap"})
+    for (int budget : {1, 2, 3, 7, 16, 31}) {
+      Evaluator evaluator(toy, f);
+      const Explanation e = explain({{"num_samples", budget}, {"sampler", sampler}}, toy, evaluator, 2);
+      EXPECT_EQ(e.diagnostics["coalitions"], budget) << sampler;
+      const double sum = std::accumulate(e.scores.begin(), e.scores.end(), 0.0);
+      EXPECT_NEAR(sum, e.full_output - e.empty_output, 1e-9 * (1.0 + std::abs(sum))) << sampler << " " << budget;
+    }
+}
+
+TEST(LeverageSampler, PairsComplementsNeverRepeatsAndBalancesTheSizes) {
+  for (const auto& [m, budget] : std::vector<std::pair<int64_t, int64_t>>{{12, 101}, {16, 256}, {16, 1000}, {9, 200}}) {
+    SCOPED_TRACE(::testing::Message() << "M = " << m << ", budget " << budget);
+    const Coalitions c = sample_coalitions(m, budget, 11, Sampler::leverage);
+    ASSERT_EQ(c.masks.rows(), budget);
+    std::set<std::vector<uint8_t>> distinct;
+    std::vector<int64_t> per_size(static_cast<size_t>(m + 1), 0);
+    for (int64_t r = 0; r < budget; ++r) {
+      const std::vector<uint8_t> row(c.masks.row(r), c.masks.row(r) + m);
+      distinct.insert(row);
+      const int s = size_of(c, r);
+      ASSERT_GT(s, 0);
+      ASSERT_LT(s, m);
+      ++per_size[static_cast<size_t>(s)];
+    }
+    EXPECT_EQ(static_cast<int64_t>(distinct.size()), budget);
+    // Rows come in pairs: row 2p + 1 is the complement of row 2p (an odd budget's last row alone).
+    for (int64_t r = 0; r + 1 < budget; r += 2)
+      for (int64_t i = 0; i < m; ++i) ASSERT_EQ(c.masks(r, i) + c.masks(r + 1, i), 1) << "rows " << r;
+    // Leverage scores are equal per size: a size has all its coalitions, or within two rows of the most
+    // any size has (one pair, and an odd budget's last coalition).
+    const int64_t most = *std::max_element(per_size.begin(), per_size.end());
+    for (int64_t s = 1; s < m; ++s) {
+      const auto all = static_cast<int64_t>(
+          std::llround(std::exp(std::lgamma(m + 1.0) - std::lgamma(s + 1.0) - std::lgamma(m - s + 1.0))));
+      EXPECT_TRUE(per_size[static_cast<size_t>(s)] == all || per_size[static_cast<size_t>(s)] >= most - 2)
+          << "size " << s << ": " << per_size[static_cast<size_t>(s)] << " of " << all << ", most " << most;
+    }
+    EXPECT_NEAR(std::accumulate(c.weights.begin(), c.weights.end(), 0.0), 1.0, 1e-12);
+  }
+}
+
+TEST(LeverageSampler, IsDeterministicBySeedAndNestedAcrossBudgets) {
+  const Coalitions some = sample_coalitions(16, 256, 3, Sampler::leverage);
+  EXPECT_TRUE(sample_coalitions(16, 256, 3, Sampler::leverage).masks == some.masks);
+  EXPECT_FALSE(sample_coalitions(16, 256, 4, Sampler::leverage).masks == some.masks);
+  // A larger budget's first rows are the smaller budget's: rounds of num_samples "auto" reuse them.
+  const Coalitions more = sample_coalitions(16, 1000, 3, Sampler::leverage);
+  for (int64_t r = 0; r < 256; ++r)
+    for (int64_t i = 0; i < 16; ++i) ASSERT_EQ(more.masks(r, i), some.masks(r, i)) << "row " << r;
+  // The explanation too: the same seed gives the same scores, bit for bit.
+  const PolynomialToy toy = interaction_toy(16, 1);
+  const EchoFactorization f(16);
+  Evaluator a(toy, f), b(toy, f);
+  const nlohmann::json options = {{"num_samples", 200}, {"sampler", "leverage"}};
+  EXPECT_EQ(explain(options, toy, a, 9).scores, explain(options, toy, b, 9).scores);
+  EXPECT_NE(explain(options, toy, a, 9).scores, explain(options, toy, a, 10).scores);
+}
+
+// The claim behind the default: at the same budget the leverage sampler's estimate is closer to the
+// exact Shapley values than shap's. 40 seeds of the interaction toy's probability with 14 components
+// at 200 of its 16382 coalitions: measured mean normalised L2 error 0.103 leverage, 0.125 shap (0.83
+// times; over 80 seeds 0.81, leverage closer in 74 % of them; the per-seed ratio's standard deviation
+// 0.31 puts the 40-seed mean's standard error near 0.05, so the bar of 0.92 is two of them away).
+TEST(LeverageSampler, IsCloserToExactShapleyThanShapsSamplerOnAnInteractionToy) {
+  double leverage = 0.0, shap = 0.0;
+  constexpr int kSeeds = 40;
+  constexpr auto kProbability = models::Output::probabilities;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    const PolynomialToy toy = interaction_toy(14, 100 + static_cast<uint64_t>(seed));
+    const EchoFactorization f(14);
+    Evaluator evaluator(toy, f);
+    const std::vector<double> truth = exact_shapley(evaluator, kProbability);
+    for (auto [sampler, total] : {std::pair<const char*, double*>{"leverage", &leverage}, {"shap", &shap}})
+      *total += norm_l2_error(explain({{"num_samples", 200}, {"sampler", sampler}}, toy, evaluator,
+                                      static_cast<uint64_t>(seed), kProbability)
+                                  .scores,
+                              truth);
+  }
+  leverage /= kSeeds;
+  shap /= kSeeds;
+  std::printf("mean normalised L2 error at 200 coalitions: leverage %.4f, shap %.4f\n", leverage, shap);
+  EXPECT_LT(leverage, 0.92 * shap);
+}
+
+// σ means what it says: the bootstrap standard error of each value, averaged over seeds, is within a
+// factor of two of the spread of the estimates over those seeds (the interaction toy's probability).
+TEST(LeverageSampler, BootstrapStandardErrorsMatchTheSpreadOverSeeds) {
+  const PolynomialToy toy = interaction_toy(12, 21);
+  const EchoFactorization f(12);
+  constexpr int kSeeds = 40;
+  std::vector<std::vector<double>> estimates;
+  std::vector<double> mean_se(12, 0.0);
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    Evaluator evaluator(toy, f);
+    const Explanation e = explain({{"num_samples", 150}, {"sampler", "leverage"}, {"bootstrap_replicates", 64}}, toy,
+                                  evaluator, static_cast<uint64_t>(seed), models::Output::probabilities);
+    estimates.push_back(e.scores);
+    const std::vector<double> se = e.diagnostics["standard_errors"];
+    for (size_t i = 0; i < 12; ++i) mean_se[i] += se[i] / kSeeds;
+  }
+  double spread_sum = 0.0, se_sum = 0.0;
+  for (size_t i = 0; i < 12; ++i) {
+    double mean = 0.0, square = 0.0;
+    for (const auto& e : estimates) mean += e[i] / kSeeds;
+    for (const auto& e : estimates) square += (e[i] - mean) * (e[i] - mean);
+    spread_sum += std::sqrt(square / (kSeeds - 1));
+    se_sum += mean_se[i];
+  }
+  std::printf("mean bootstrap σ %.4f, spread over seeds %.4f\n", se_sum / 12, spread_sum / 12);
+  EXPECT_GT(se_sum, 0.5 * spread_sum);
+  EXPECT_LT(se_sum, 2.0 * spread_sum);
+}
+
+TEST(LeverageSampler, BadSamplerIsRefusedByName) {
+  EXPECT_THROW_WITH(explainer_registry().create("kernel_shap", {{"sampler", "kernel"}}), ConfigError, "sampler", "shap",
+                    "leverage");
+  EXPECT_THROW_WITH(explainer_registry().create("kernel_shap", {{"sampler", 1}}), ConfigError, "sampler");
+  EXPECT_EQ(explainer_registry().create("kernel_shap")->options()["sampler"], "leverage");
+}
+
+}  // namespace
+}  // namespace hearsay::methods
