@@ -354,64 +354,88 @@ Eigen::VectorXd column_standard_deviations(const Eigen::MatrixXd& replicates) {
   return (square / static_cast<double>(std::max<Eigen::Index>(replicates.rows() - 1, 1))).cwiseSqrt();
 }
 
+// One estimate: the coalitions a budget buys, their outputs, and the constrained fit on the components
+// the optional L1 selection keeps.
+struct Round {
+  Coalitions c;
+  Eigen::MatrixXd z;
+  Eigen::VectorXd y_adj;
+  std::vector<int> chosen;
+  ConstrainedFit fit;
+};
+
+// Optional L1 selection on shap's augmented problem (each row twice, weighted by M - |z| and |z|).
+std::vector<int> select_components(const KernelShapOptions& o, const Eigen::MatrixXd& z, const Eigen::VectorXd& w,
+                                   const Eigen::VectorXd& y_adj, double delta) {
+  const auto n = z.rows();
+  const auto m = static_cast<int>(z.cols());
+  std::vector<int> chosen(static_cast<size_t>(m));
+  std::iota(chosen.begin(), chosen.end(), 0);
+  if (o.l1 == L1Mode::none) return chosen;
+  Eigen::MatrixXd aug(2 * n, m);
+  Eigen::VectorXd y_aug(2 * n);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const double s = z.row(r).sum();
+    const double w1 = std::sqrt(w(r) * (static_cast<double>(m) - s));
+    const double w2 = std::sqrt(w(r) * s);
+    aug.row(r) = w1 * z.row(r);
+    aug.row(n + r) = w2 * (z.row(r).array() - 1.0).matrix();
+    y_aug(r) = w1 * y_adj(r);
+    y_aug(n + r) = w2 * (y_adj(r) - delta);
+  }
+  if (o.l1 == L1Mode::num_features) {
+    chosen = lars_path(aug, y_aug, /*lasso=*/false, o.l1_features).active;
+    std::sort(chosen.begin(), chosen.end());
+  } else {
+    const LinearFit fit = lasso(aug, y_aug, o.l1_alpha);
+    chosen.clear();
+    for (int i = 0; i < m; ++i)
+      if (fit.coef(i) != 0.0) chosen.push_back(i);
+  }
+  return chosen;
+}
+
+Round fit_round(const KernelShapOptions& o, Evaluator& evaluator, int64_t budget, int target, models::Output output,
+                uint64_t seed, double f_none, double delta) {
+  const int64_t m = evaluator.components();
+  Round r;
+  r.c = sample_coalitions(m, budget, seed, o.sampler);
+  const std::vector<double> outputs = evaluator.outputs(r.c.masks, target, output);
+  require_finite("kernel_shap", "the coalition outputs", outputs);
+  const auto n = static_cast<Eigen::Index>(r.c.weights.size());
+  r.z.resize(n, m);
+  for (Eigen::Index row = 0; row < n; ++row)
+    for (int64_t i = 0; i < m; ++i) r.z(row, i) = r.c.masks(row, i);
+  const Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(r.c.weights.data(), n);
+  r.y_adj = Eigen::Map<const Eigen::VectorXd>(outputs.data(), n).array() - f_none;
+  r.chosen = select_components(o, r.z, w, r.y_adj, delta);
+  r.fit = solve_constrained(r.z, w, r.y_adj, delta, r.chosen);
+  return r;
+}
+
 }  // namespace
 
 void KernelShap::run(const ExplainRequest& request, int target, Explanation& out) const {
   const KernelShapOptions& o = settings();
   Evaluator& evaluator = *request.evaluator;
   const int64_t m = evaluator.components();
-  const int64_t budget = o.num_samples > 0 ? o.num_samples : 2 * m + 2048;
-  const Coalitions c = sample_coalitions(m, budget, request.seed, o.sampler);
-  const std::vector<double> outputs = evaluator.outputs(c.masks, target, request.output);
-  require_finite("kernel_shap", "the coalition outputs", outputs);
   require_finite("kernel_shap", "f(all) and f(none)", std::vector<double>{out.full_output, out.empty_output});
   const double f_none = out.empty_output;
   const double delta = out.full_output - f_none;
-  const auto n = static_cast<Eigen::Index>(c.weights.size());
+  const int64_t budget = o.num_samples > 0 ? o.num_samples : 2 * m + 2048;
+  const Round r = fit_round(o, evaluator, budget, target, request.output, request.seed, f_none, delta);
 
-  Eigen::MatrixXd z(n, m);
-  for (Eigen::Index r = 0; r < n; ++r)
-    for (int64_t i = 0; i < m; ++i) z(r, i) = c.masks(r, i);
-  const Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(c.weights.data(), n);
-  const Eigen::VectorXd y_adj = Eigen::Map<const Eigen::VectorXd>(outputs.data(), n).array() - f_none;
-
-  // Optional L1 selection on shap's augmented problem (each row twice, weighted by M - |z| and |z|).
-  std::vector<int> chosen(static_cast<size_t>(m));
-  std::iota(chosen.begin(), chosen.end(), 0);
-  if (o.l1 != L1Mode::none) {
-    Eigen::MatrixXd aug(2 * n, m);
-    Eigen::VectorXd y_aug(2 * n);
-    for (Eigen::Index r = 0; r < n; ++r) {
-      const double s = z.row(r).sum();
-      const double w1 = std::sqrt(w(r) * (static_cast<double>(m) - s));
-      const double w2 = std::sqrt(w(r) * s);
-      aug.row(r) = w1 * z.row(r);
-      aug.row(n + r) = w2 * (z.row(r).array() - 1.0).matrix();
-      y_aug(r) = w1 * y_adj(r);
-      y_aug(n + r) = w2 * (y_adj(r) - delta);
-    }
-    if (o.l1 == L1Mode::num_features) {
-      chosen = lars_path(aug, y_aug, /*lasso=*/false, o.l1_features).active;
-      std::sort(chosen.begin(), chosen.end());
-    } else {
-      const LinearFit fit = lasso(aug, y_aug, o.l1_alpha);
-      chosen.clear();
-      for (int i = 0; i < m; ++i)
-        if (fit.coef(i) != 0.0) chosen.push_back(i);
-    }
-  }
   out.intercept = f_none;
-  out.diagnostics["coalitions"] = n;
-  out.diagnostics["sizes_enumerated"] = c.full_sizes;
+  out.diagnostics["coalitions"] = r.c.masks.rows();
+  out.diagnostics["sizes_enumerated"] = r.c.full_sizes;
   out.diagnostics["sampler"] = o.sampler == Sampler::shap ? "shap" : "leverage";
-  const ConstrainedFit fit = solve_constrained(z, w, y_adj, delta, chosen);
-  out.scores.assign(fit.phi.data(), fit.phi.data() + m);
-  if (chosen.empty()) return;
-  if (chosen.size() > 1) out.diagnostics["singular_system"] = fit.singular;
+  out.scores.assign(r.fit.phi.data(), r.fit.phi.data() + m);
+  if (r.chosen.empty()) return;
+  if (r.chosen.size() > 1) out.diagnostics["singular_system"] = r.fit.singular;
   nlohmann::json names = nlohmann::json::array();
-  for (int i : chosen) names.push_back(out.names[static_cast<size_t>(i)]);
+  for (int i : r.chosen) names.push_back(out.names[static_cast<size_t>(i)]);
   out.diagnostics["components_in_fit"] = names;
-  report_convergence(c, z, y_adj, delta, chosen, request.seed, out);
+  report_convergence(r.c, r.z, r.y_adj, delta, r.chosen, request.seed, out);
 }
 
 void KernelShap::report_convergence(const Coalitions& c, const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj,

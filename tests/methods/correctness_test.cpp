@@ -100,10 +100,13 @@ TEST(KernelShap, WithTheBudgetForEveryCoalitionEqualsExactShapley) {
   for (auto output : {models::Output::logits, models::Output::probabilities}) {
     Evaluator evaluator(toy, f);
     const Explanation exact = explain("exact_shapley", {}, toy, evaluator, output);
-    const Explanation shap = explain("kernel_shap", {{"num_samples", 254}}, toy, evaluator, output);
-    for (int i = 0; i < 8; ++i)
-      EXPECT_NEAR(shap.scores[static_cast<size_t>(i)], exact.scores[static_cast<size_t>(i)], 1e-6);
-    EXPECT_EQ(shap.diagnostics["coalitions"], 254);
+    for (const char* sampler : {"shap", "leverage"}) {
+      const Explanation shap =
+          explain("kernel_shap", {{"num_samples", 254}, {"sampler", sampler}}, toy, evaluator, output);
+      for (int i = 0; i < 8; ++i)
+        EXPECT_NEAR(shap.scores[static_cast<size_t>(i)], exact.scores[static_cast<size_t>(i)], 1e-6) << sampler;
+      EXPECT_EQ(shap.diagnostics["coalitions"], 254);
+    }
   }
 }
 
