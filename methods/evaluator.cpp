@@ -76,7 +76,8 @@ Evaluator::Evaluator(const models::Model& model, const factorizations::Factoriza
   HEARSAY_CHECK_AS(ConfigError, options.batch_size >= 0, "evaluator: batch_size must be >= 0, got ",
                    options.batch_size);
   starts_ = models::window_starts(factorization.frames(), model.input_frames());
-  window_mode_ = options.window_cache && factorization.frame_local();
+  per_window_ = factorization.frame_local();
+  window_mode_ = options.window_cache && per_window_;
   if (window_mode_) {
     const int64_t w = model.input_frames();
     for (int64_t start : starts_) {
@@ -131,7 +132,7 @@ Matrix<float> Evaluator::logits(const Matrix<uint8_t>& masks) {
 
   std::vector<float> computed(todo.size() * static_cast<size_t>(classes));
   if (!todo.empty()) {
-    if (window_mode_) {
+    if (per_window_) {
       run_windows(masks, todo, computed.data());
     } else {
       run_clips(masks, todo, computed.data());
@@ -203,6 +204,11 @@ void Evaluator::run_windows(const Matrix<uint8_t>& masks, const std::vector<int6
   for (size_t j = 0; j < todo.size(); ++j) {
     const uint8_t* mask = masks.row(todo[j]);
     for (size_t v = 0; v < windows; ++v) {
+      if (!window_mode_) {  // no window cache: every window of every mask runs, no keys to build
+        job_of[j * windows + v] = static_cast<int64_t>(jobs.size());
+        jobs.push_back({todo[j], v});
+        continue;
+      }
       std::string k = window_key(mask, v);
       if (options_.cache) {
         auto it = window_cache_[v].find(k);
@@ -255,7 +261,7 @@ void Evaluator::run_windows(const Matrix<uint8_t>& masks, const std::vector<int6
     std::copy(logits.values().begin(), logits.values().end(),
               job_logits.begin() + static_cast<std::ptrdiff_t>(first * classes));
   }
-  if (options_.cache)
+  if (window_mode_ && options_.cache)
     for (size_t i = 0; i < jobs.size(); ++i) {
       const float* row = job_logits.data() + i * static_cast<size_t>(classes);
       window_cache_[jobs[i].window][job_keys[i]] = std::vector<float>(row, row + classes);

@@ -10,6 +10,9 @@
 // that agrees with an earlier one on those components; only the frames of windows that must run are
 // composed. A clip's logits are then the mean of its windows' logits in window order, the same
 // arithmetic as Model::logits_from_features, so the result is bit-identical to the plain path.
+// Without the window cache a frame-local factorization is still composed window by window, straight
+// into the batch the network runs (no clip-sized input, no copy of its windows): the same windows, the
+// same arithmetic, so the same logits as composing whole clips (tests/methods/evaluator_test.cpp).
 //
 // Non-finite outputs: logits that are NaN or infinite are an Error naming the model, the input and
 // the mask (and window) that produced them, thrown before they are cached or reach a method. A NaN
@@ -75,6 +78,7 @@ class Evaluator {
   std::string window_key(const uint8_t* mask, size_t window) const;
   // Logits of the masks in rows `todo`, written to out rows [0, todo.size()).
   void run_clips(const Matrix<uint8_t>& masks, const std::vector<int64_t>& todo, float* out);
+  // Composes each window of each mask into the network's batch; reuses cached windows in window mode.
   void run_windows(const Matrix<uint8_t>& masks, const std::vector<int64_t>& todo, float* out);
   // Throws when a row of `logits` is not finite: `inputs` holds the composed input of each row,
   // [n_mels × frames], and `where(row)` describes the row's mask (and window) for the message.
@@ -87,7 +91,7 @@ class Evaluator {
   EvaluatorOptions options_;
   int64_t batch_size_;
   std::unordered_map<std::string, std::vector<float>> cache_;
-  bool window_mode_ = false;
+  bool window_mode_ = false;                 // per_window_ and the window cache on
   std::vector<int64_t> starts_;              // first frame of each window
   std::vector<std::vector<int32_t>> reach_;  // components reaching each window
   std::vector<std::unordered_map<std::string, std::vector<float>>> window_cache_;
@@ -99,6 +103,7 @@ class Evaluator {
   int64_t peak_inputs_ = 0;
   double compose_seconds_ = 0.0;
   double model_seconds_ = 0.0;
+  bool per_window_ = false;  // frame-local: inputs composed window by window (run_windows)
 };
 
 /// Converts a logits row to the explained quantity for `target`.

@@ -1,4 +1,4 @@
-// The 30 s input the method benchmarks share: four stems of band-limited noise and tones at 22050 Hz,
+// The input the method benchmarks share (30 s unless asked): four stems of band-limited noise and tones at 22050 Hz,
 // summing to the mix, so stems × segments has real separated sources to work on.
 #pragma once
 
@@ -13,8 +13,8 @@ namespace hearsay::perf {
 
 constexpr int kRate = 22050;
 
-inline factorizations::FactorizationInput synthetic_clip() {
-  const auto n = static_cast<int64_t>(30 * kRate);
+inline factorizations::FactorizationInput synthetic_clip(double seconds = 30.0) {
+  const auto n = static_cast<int64_t>(seconds * kRate);
   Rng rng(3);
   factorizations::FactorizationInput in;
   std::vector<float> mix(static_cast<size_t>(n), 0.0f);

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -49,6 +51,39 @@ TEST(Evaluator, WindowCacheIsExactAndRunsFewerWindows) {
     EXPECT_EQ(plain.windows_run(), 200 * 5);
     EXPECT_LT(cached.windows_run(), plain.windows_run()) << name;
     EXPECT_EQ(cached.forward_passes(), plain.forward_passes());
+  }
+}
+
+// Without the window cache, frame-local factorizations are composed window by window into the
+// network's batch: the logits must be those of composing the whole clip and running it by the window
+// rule, bit for bit, for clips of several windows, of exactly one, and shorter than one.
+TEST(Evaluator, WindowByWindowCompositionMatchesWholeClips) {
+  const FrontEndOptions o;
+  const FrontEnd front_end(o);
+  for (const double seconds : {6.0, 1.4, 1.0}) {  // 259 frames (5 windows of 60), 61 (one of 60 + 1), 44 (< 60)
+    const auto clip = testing::stem_clip(seconds, 22050, 3);
+    for (const char* name : {"stems", "tf_grid"}) {
+      const auto f = factorizations::factorizer_registry()
+                         .create(name, std::string(name) == "stems" ? nlohmann::json{{"segments", 3}}
+                                                                    : nlohmann::json{{"time_segments", 3}})
+                         ->factorize({clip.mix, clip.stems}, front_end);
+      ASSERT_TRUE(f->frame_local());
+      const auto toy = region_toy(o, 60);
+      const Matrix<uint8_t> masks = random_masks(40, f->size(), 4);
+      EvaluatorOptions options;
+      options.window_cache = false;
+      options.batch_size = 7;  // batches that cut through clips
+      Evaluator evaluator(toy, *f, options);
+      const Matrix<float> got = evaluator.logits(masks);
+      const auto windows = static_cast<int64_t>(models::window_starts(f->frames(), 60).size());
+      EXPECT_EQ(evaluator.windows_run(), evaluator.forward_passes() * windows);  // every window of every distinct mask
+      for (int64_t r = 0; r < masks.rows(); ++r) {
+        const Matrix<float> input = f->compose(std::vector<uint8_t>(masks.row(r), masks.row(r) + f->size()));
+        const Matrix<float> expected = toy.logits_from_features(input.data(), 1, f->frames());
+        EXPECT_TRUE(std::equal(expected.row(0), expected.row(0) + expected.cols(), got.row(r)))
+            << name << ", " << seconds << " s, mask " << r;
+      }
+    }
   }
 }
 
