@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -52,6 +53,21 @@ struct Range {
   }
   bool bounded() const { return std::isfinite(min) || std::isfinite(max); }
   std::string describe() const;
+};
+
+/// A number of samples, or "auto": the method grows its sample until its answer is stable
+/// (num_samples: "auto", methods/auto_samples.h). Read from an integer or the string "auto", written
+/// back the same way; a declared Range bounds the count and does not apply to "auto".
+struct SampleCount {
+  int64_t count = 0;       ///< the samples asked for (unused when automatic)
+  bool automatic = false;  ///< "auto": the method chooses the count
+
+  static SampleCount fixed(int64_t n) { return {n, false}; }
+  static SampleCount adaptive() { return {0, true}; }
+  bool operator==(const SampleCount& other) const {
+    return automatic == other.automatic && (automatic || count == other.count);
+  }
+  bool operator!=(const SampleCount& other) const { return !(*this == other); }
 };
 
 /// One documented option, as listed by `describe_options` (for --help texts and the README).
@@ -97,6 +113,8 @@ std::string type_name() {
     return "string";
   else if constexpr (std::is_same_v<T, nlohmann::json>)
     return "JSON";
+  else if constexpr (std::is_same_v<T, SampleCount>)
+    return "integer or \"auto\"";
   else if constexpr (is_optional<T>::value)
     return type_name<typename T::value_type>() + " or null";
   else if constexpr (is_vector<T>::value)
@@ -148,6 +166,16 @@ std::string parse_value(const nlohmann::json& j, T& out) {
     out = j.get<std::string>();
   } else if constexpr (std::is_same_v<T, nlohmann::json>) {
     out = j;
+  } else if constexpr (std::is_same_v<T, SampleCount>) {
+    // Any other value, a string or a fraction or an integer too large, gets the one sentence that
+    // says both forms.
+    int64_t count = 0;
+    if (j.is_string() && j.get<std::string>() == "auto")
+      out = SampleCount::adaptive();
+    else if (!j.is_string() && parse_value(j, count).empty())
+      out = SampleCount::fixed(count);
+    else
+      return "must be an integer or \"auto\"";
   } else if constexpr (is_optional<T>::value) {
     if (j.is_null()) {
       out.reset();
@@ -177,6 +205,8 @@ template <class T>
 bool in_range(const T& value, const Range& range) {
   if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
     return range.contains(static_cast<double>(value));
+  } else if constexpr (std::is_same_v<T, SampleCount>) {
+    return value.automatic || range.contains(static_cast<double>(value.count));
   } else if constexpr (is_optional<T>::value) {
     return !value || in_range(*value, range);
   } else if constexpr (is_vector<T>::value) {
@@ -192,6 +222,8 @@ template <class T>
 nlohmann::json to_json_value(const T& value) {
   if constexpr (is_optional<T>::value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  } else if constexpr (std::is_same_v<T, SampleCount>) {
+    return value.automatic ? nlohmann::json("auto") : nlohmann::json(value.count);
   } else {
     return nlohmann::json(value);
   }

@@ -111,6 +111,40 @@ TEST(Options, WriteReadRoundTripAndDescribe) {
   EXPECT_THROW_WITH(check_options(bad, "toy"), ConfigError, "samples");
 }
 
+struct Budget {
+  SampleCount samples = SampleCount::fixed(100);
+  template <class V>
+  void visit(V& v) {
+    v("samples", samples, "perturbations, or auto", Range::between(2, 1000));
+  }
+};
+
+TEST(Options, SampleCountTakesAnIntegerOrAuto) {
+  EXPECT_EQ(read_options<Budget>(nullptr, "toy").samples, SampleCount::fixed(100));
+  EXPECT_EQ(read_options<Budget>(nlohmann::json{{"samples", 640}}, "toy").samples, SampleCount::fixed(640));
+  EXPECT_EQ(read_options<Budget>(nlohmann::json{{"samples", 64.0}}, "toy").samples, SampleCount::fixed(64));
+  const SampleCount automatic = read_options<Budget>(nlohmann::json{{"samples", "auto"}}, "toy").samples;
+  EXPECT_TRUE(automatic.automatic);
+  EXPECT_EQ(automatic, SampleCount::adaptive());
+  EXPECT_NE(automatic, SampleCount::fixed(0));
+  // Anything else names the option and both valid forms; the range bounds the count only.
+  for (const nlohmann::json& bad : {nlohmann::json("sometimes"), nlohmann::json("AUTO"), nlohmann::json(2.5),
+                                    nlohmann::json(true), nlohmann::json(nullptr), nlohmann::json::array()})
+    EXPECT_THROW_WITH(read_options<Budget>(nlohmann::json{{"samples", bad}}, "toy"), ConfigError, "toy", "'samples'",
+                      "must be an integer or \"auto\"");
+  EXPECT_THROW_WITH(read_options<Budget>(nlohmann::json{{"samples", 1}}, "toy"), ConfigError, "'samples'", "[2, 1000]");
+  EXPECT_THROW_WITH(read_options<Budget>(nlohmann::json{{"samples", 4096}}, "toy"), ConfigError, "[2, 1000]");
+  // Written back as given, documented with both forms.
+  EXPECT_EQ(write_options(Budget{})["samples"], 100);
+  EXPECT_EQ(write_options(Budget{SampleCount::adaptive()})["samples"], "auto");
+  EXPECT_TRUE(read_options<Budget>(write_options(Budget{SampleCount::adaptive()}), "toy").samples.automatic);
+  const auto docs = describe_options<Budget>();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].type, "integer or \"auto\"");
+  EXPECT_EQ(docs[0].default_value, 100);
+  EXPECT_EQ(docs[0].allowed, "in [2, 1000]");
+}
+
 struct Zoo {
   std::string name = "zoo";
   std::vector<Inner> pens;
