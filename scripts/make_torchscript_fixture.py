@@ -14,10 +14,17 @@ Run from the repository root:  /usr/bin/python3 scripts/make_torchscript_fixture
 
 expected_logits.json holds the logits for windows whose value at flat index i (over
 [windows, n_mels, frames]) is float32(((i * 7919) % 1000) / 10 - 80).
+
+Timing mode:  /usr/bin/python3 scripts/make_torchscript_fixture.py --time [--threads 2]
+writes nothing: it loads the committed vgg4.pt, freezes it and runs optimize_for_inference (what
+hearsay's default inference path does), and prints PyTorch's milliseconds per window at batch 1 to
+64: the reference floor for perf/methods_bench (issue #16).
 """
+import argparse
 import collections
 import json
 import os
+import time
 
 import numpy as np
 import torch
@@ -92,7 +99,35 @@ def write(name, module, model_json, input_shape, windows):
         f.write("\n")
 
 
+def time_vgg4(threads):
+    torch.set_num_threads(threads)
+    module = torch.jit.load(os.path.join(OUT, "vgg4", "vgg4.pt")).eval()
+    frozen = torch.jit.optimize_for_inference(torch.jit.freeze(module))
+    print(f"vgg4.pt frozen + optimize_for_inference, torch {torch.__version__}, {threads} threads")
+    print("batch  ms/window (median of 5 runs of >= 0.1 s each)")
+    with torch.no_grad():
+        for batch in (1, 4, 8, 16, 32, 64):
+            x = fixed_input(batch, 96, 130).reshape(batch, 1, 96, 130)
+            for _ in range(3):  # warm-up: the profiling executor's runs, oneDNN's primitives
+                frozen(x)
+            runs = []
+            for _ in range(5):
+                calls, t0 = 0, time.perf_counter()
+                while time.perf_counter() - t0 < 0.1:
+                    frozen(x)
+                    calls += 1
+                runs.append((time.perf_counter() - t0) / calls / batch)
+            print(f"{batch:5d}  {sorted(runs)[2] * 1e3:.4f}")
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--time", action="store_true", help="time the committed vgg4.pt instead of writing files")
+    parser.add_argument("--threads", type=int, default=2, help="intra-op threads for --time (default 2)")
+    args = parser.parse_args()
+    if args.time:
+        time_vgg4(args.threads)
+        return
     torch.manual_seed(0)
     net = vgg4(len(GENRES))
     randomize_batch_norms(net)
