@@ -354,6 +354,10 @@ Eigen::VectorXd column_standard_deviations(const Eigen::MatrixXd& replicates) {
   return (square / static_cast<double>(std::max<Eigen::Index>(replicates.rows() - 1, 1))).cwiseSqrt();
 }
 
+// Seeds the bootstrap refits of num_samples "auto" apart from the sampler's and the convergence
+// check's streams.
+constexpr uint64_t kAutoBootstrapStream = 0x6b73686175746fULL;  // "kshauto"
+
 // One estimate: the coalitions a budget buys, their outputs, and the constrained fit on the components
 // the optional L1 selection keeps.
 struct Round {
@@ -422,8 +426,28 @@ void KernelShap::run(const ExplainRequest& request, int target, Explanation& out
   require_finite("kernel_shap", "f(all) and f(none)", std::vector<double>{out.full_output, out.empty_output});
   const double f_none = out.empty_output;
   const double delta = out.full_output - f_none;
-  const int64_t budget = o.num_samples > 0 ? o.num_samples : 2 * m + 2048;
-  const Round r = fit_round(o, evaluator, budget, target, request.output, request.seed, f_none, delta);
+  Round r;
+  if (!o.num_samples.automatic) {
+    const int64_t budget = o.num_samples.count > 0 ? o.num_samples.count : 2 * m + 2048;
+    r = fit_round(o, evaluator, budget, target, request.output, request.seed, f_none, delta);
+  } else {
+    const uint64_t bootstrap_seed = derive_seed(request.seed, kAutoBootstrapStream);
+    sample_until_stable(
+        o.auto_sampling, m, name(),
+        [&](int64_t budget) {
+          r = fit_round(o, evaluator, budget, target, request.output, request.seed, f_none, delta);
+          AutoFit round{std::vector<double>(r.fit.phi.data(), r.fit.phi.data() + m), {}};
+          if (r.c.draws.empty()) return round;  // every coalition: exact, no replicates, confidence 1
+          const Eigen::MatrixXd replicates = resampled_fits(r.c, r.z, r.y_adj, delta, r.chosen, kAutoReplicates,
+                                                            derive_seed(bootstrap_seed, static_cast<uint64_t>(budget)));
+          for (Eigen::Index b = 0; b < replicates.rows(); ++b) {
+            const Eigen::VectorXd phi = replicates.row(b).transpose();  // a row of a column-major matrix is strided
+            round.replicates.emplace_back(phi.data(), phi.data() + m);
+          }
+          return round;
+        },
+        out);
+  }
 
   out.intercept = f_none;
   out.diagnostics["coalitions"] = r.c.masks.rows();

@@ -37,11 +37,21 @@
 //    coalition comes without its complement. Its bootstrap resamples the pairs within their size class
 //    (a stratified bootstrap: the class counts stay as drawn), each size's weight spread over its
 //    resampled rows as above; σ then measures the sampling error of that design.
+//
+// num_samples "auto" (methods/auto_samples.h): rounds of growing budgets, each the fit above on that
+// budget's coalitions, until the top auto_top_k components are stable across auto_confidence of
+// kAutoReplicates bootstrap refits (the bootstrap above, from a stream of its own per round). With the
+// leverage sampler a round's coalitions extend the last round's, so the evaluations are those of the
+// last round and never exceed auto_max_samples; shap's sampler enumerates different sizes at different
+// budgets, so its rounds overlap only in part and the evaluations (the union) can exceed the last
+// round's count. A round whose budget covers every coalition is exact: confidence 1.
 #pragma once
 
 #include <Eigen/Core>
 
 #include "core/configured.h"
+#include "core/options.h"
+#include "methods/auto_samples.h"
 #include "methods/explainer.h"
 
 namespace hearsay::methods {
@@ -50,17 +60,24 @@ enum class L1Mode { none, num_features, lasso };
 enum class Sampler { shap, leverage };
 
 struct KernelShapOptions {
-  int num_samples = 0;                  ///< coalitions to evaluate; 0: shap's "auto", 2M + 2048
+  /// coalitions to evaluate (0: shap's default, 2M + 2048), or "auto": rounds until the top-k is stable
+  SampleCount num_samples = SampleCount::fixed(0);
   Sampler sampler = Sampler::leverage;  ///< how coalitions are chosen (see above)
   L1Mode l1 = L1Mode::none;             ///< optional L1 selection before the solve (shap's l1_reg)
   int l1_features = 10;                 ///< num_features: keep the first r variables LARS picks
   double l1_alpha = 0.01;               ///< lasso: the L1 penalty
   double convergence_threshold = 0.01;  ///< t of the convergence rule (max σ / range of φ); in (0, 1]
   int bootstrap_replicates = 32;        ///< replicates for σ; 0: no convergence check
+  /// num_samples "auto": auto_top_k, auto_confidence, and the cap auto_max_samples (default 4096: twice
+  /// the 2048 sampled coalitions of the fixed default).
+  AutoSampling auto_sampling{4096};
 
   template <class V>
   void visit(V& v) {
-    v("num_samples", num_samples, "coalitions to evaluate (0: 2M + 2048)", Range::between(0, 100000000));
+    v("num_samples", num_samples,
+      "coalitions to evaluate (0: 2M + 2048), or \"auto\": rounds of coalitions until the top auto_top_k "
+      "components are stable",
+      Range::between(0, 100000000));
     v.choice("sampler", sampler, {{"shap", Sampler::shap}, {"leverage", Sampler::leverage}},
              "how coalitions are chosen: leverage (Musco & Witter 2025: equal counts per coalition size without "
              "replacement, paired; the default, measured closer to exact Shapley at every budget by "
@@ -75,6 +92,7 @@ struct KernelShapOptions {
       Range{0.0, 1.0, /*min_open=*/true, /*max_open=*/false});
     v("bootstrap_replicates", bootstrap_replicates, "bootstrap replicates for the standard errors (0: no check)",
       Range::between(0, 10000));
+    auto_sampling.visit(v);
   }
 };
 

@@ -226,5 +226,96 @@ TEST(LeverageSampler, BadSamplerIsRefusedByName) {
   EXPECT_EQ(explainer_registry().create("kernel_shap")->options()["sampler"], "leverage");
 }
 
+// num_samples "auto" (methods/auto_samples.h). 16 components, explained as the probability (so the
+// leverage sampler's paired rows do not fit the toy exactly); the first round has max(8·16, 64) = 128
+// coalitions, each later one twice the last.
+Explanation explain_auto(const PolynomialToy& toy, nlohmann::json options, uint64_t seed) {
+  const EchoFactorization f(16);
+  Evaluator evaluator(toy, f);
+  options["num_samples"] = "auto";
+  return explain(options, toy, evaluator, seed, models::Output::probabilities);
+}
+
+// Five components far above the rest: their set is plain after the first round.
+PolynomialToy dominant_toy() {
+  std::vector<double> w(16, 0.0);
+  for (int i = 0; i < 16; ++i) w[static_cast<size_t>(i)] = 0.01 * i - 0.05;
+  for (int i : {2, 5, 9, 11, 14}) w[static_cast<size_t>(i)] = 0.4 + 0.04 * i;
+  return PolynomialToy(w, {{0, 1, 0.1}, {3, 4, -0.1}, {6, 7, 0.1}}, -2.0);
+}
+
+// Components 4 to 7 nearly tied around the fifth place, with interactions that blur them.
+PolynomialToy tied_toy() {
+  std::vector<double> w(16, 0.05);
+  const std::vector<double> top{1.2, 1.0, 0.9, 0.8, 0.52, 0.51, 0.5, 0.49};
+  std::copy(top.begin(), top.end(), w.begin());
+  return PolynomialToy(w, {{4, 8, 0.3}, {5, 9, -0.3}, {6, 10, 0.3}, {7, 11, -0.3}, {0, 12, 0.4}}, -1.5);
+}
+
+// The driver stops after two confident rounds that agree (auto_samples.h): 128 and 256 coalitions.
+TEST(KernelShapAuto, StopsEarlyWhenTheTopComponentsDominate) {
+  const Explanation e = explain_auto(dominant_toy(), nlohmann::json::object(), 1);
+  EXPECT_LE(e.diagnostics["samples_used"].get<int64_t>(), 256) << e.diagnostics["auto_rounds"].dump();
+  EXPECT_LE(e.diagnostics["auto_rounds"].size(), 2u);
+  EXPECT_EQ(e.diagnostics["auto_stopped"], "confident");
+  EXPECT_GE(e.diagnostics["achieved_confidence"].get<double>(), 0.95);
+  EXPECT_EQ(e.diagnostics["coalitions"], e.diagnostics["samples_used"]);
+  EXPECT_EQ(e.evals, e.diagnostics["samples_used"].get<int64_t>() + 2);  // and f(all), f(none)
+}
+
+TEST(KernelShapAuto, RunsLongerWhenComponentsAreNearlyTied) {
+  const Explanation e = explain_auto(tied_toy(), nlohmann::json::object(), 1);
+  EXPECT_GT(e.diagnostics["auto_rounds"].size(), 3u) << e.diagnostics["auto_rounds"].dump();
+  EXPECT_GE(e.diagnostics["samples_used"].get<int64_t>(), 1024);
+  // The leverage sampler's rounds nest: the evaluations are the last round's coalitions.
+  EXPECT_EQ(e.evals, e.diagnostics["samples_used"].get<int64_t>() + 2);
+}
+
+TEST(KernelShapAuto, NeverBeyondTheCap) {
+  for (const char* sampler : {"leverage", "shap"}) {
+    const Explanation e = explain_auto(tied_toy(), {{"auto_max_samples", 300}, {"sampler", sampler}}, 1);
+    const auto& rounds = e.diagnostics["auto_rounds"];
+    ASSERT_FALSE(rounds.empty());
+    for (const auto& round : rounds) EXPECT_LE(round["samples"].get<int64_t>(), 300) << sampler;
+    EXPECT_EQ(rounds.back()["samples"], 300);
+    EXPECT_EQ(e.diagnostics["coalitions"], 300);
+    EXPECT_EQ(e.diagnostics["auto_stopped"], "cap");
+    if (sampler == std::string("leverage")) {
+      EXPECT_EQ(e.evals, 302);
+    }
+  }
+}
+
+// The reported confidence holds: over 60 seeds, the share of runs whose top-k set is exact Shapley's is
+// at least the mean reported confidence minus 0.1 (the Monte Carlo error of a share over 60 runs is
+// about 0.03 near 0.95).
+TEST(KernelShapAuto, ReportedConfidenceHoldsOverSeeds) {
+  const PolynomialToy toy = tied_toy();
+  const EchoFactorization f(16);
+  Evaluator evaluator(toy, f);
+  const std::vector<double> truth = exact_shapley(evaluator, models::Output::probabilities);
+  std::vector<int64_t> best(16);
+  std::iota(best.begin(), best.end(), 0);
+  std::sort(best.begin(), best.end(),
+            [&](int64_t a, int64_t b) { return truth[static_cast<size_t>(a)] > truth[static_cast<size_t>(b)]; });
+  constexpr int kTopK = 5;
+  best.resize(kTopK);
+  std::sort(best.begin(), best.end());
+  constexpr int kRuns = 60;
+  double confidence = 0.0, right = 0.0, samples = 0.0;
+  for (int seed = 0; seed < kRuns; ++seed) {
+    const Explanation e = explain_auto(toy, {{"auto_top_k", kTopK}}, static_cast<uint64_t>(seed));
+    std::vector<int64_t> top = e.ranking();
+    top.resize(kTopK);
+    std::sort(top.begin(), top.end());
+    right += top == best ? 1.0 : 0.0;
+    confidence += e.diagnostics["achieved_confidence"].get<double>();
+    samples += e.diagnostics["samples_used"].get<double>();
+  }
+  std::printf("mean confidence %.3f, share right %.3f, mean samples %.0f\n", confidence / kRuns, right / kRuns,
+              samples / kRuns);
+  EXPECT_GE(right / kRuns, confidence / kRuns - 0.1);
+}
+
 }  // namespace
 }  // namespace hearsay::methods
