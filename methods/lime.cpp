@@ -1,6 +1,8 @@
 #include "methods/lime.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include <Eigen/Core>
 
@@ -18,12 +20,14 @@ Capabilities Lime::capabilities() const {
 
 namespace {
 
-// Bernoulli(1/2) masks; the first row keeps everything when `first_all_ones`.
-Matrix<uint8_t> bernoulli_masks(int64_t rows, int64_t m, Rng& rng, bool first_all_ones) {
-  Matrix<uint8_t> masks(rows, m);
-  for (int64_t r = 0; r < rows; ++r)
+// Rows [begin, end) of the Bernoulli(1/2) stream drawn from `rng`; row 0 of the stream keeps
+// everything when `first_all_ones`. Drawing rows [0, a) and then [a, b) gives the rows [0, b) would,
+// so a larger sample extends a smaller one.
+Matrix<uint8_t> bernoulli_masks(int64_t begin, int64_t end, int64_t m, Rng& rng, bool first_all_ones) {
+  Matrix<uint8_t> masks(end - begin, m);
+  for (int64_t r = begin; r < end; ++r)
     for (int64_t i = 0; i < m; ++i)
-      masks(r, i) = (r == 0 && first_all_ones) ? 1 : static_cast<uint8_t>(rng.next_u64() >> 63);
+      masks(r - begin, i) = (r == 0 && first_all_ones) ? 1 : static_cast<uint8_t>(rng.next_u64() >> 63);
   return masks;
 }
 
@@ -48,6 +52,73 @@ Eigen::MatrixXd as_matrix(const Matrix<uint8_t>& masks) {
   return x;
 }
 
+// The surrogate of one sample of perturbations: the masks, their outputs and kernel weights, the
+// components the selection chose and the ridge fit on them.
+struct Surrogate {
+  Matrix<uint8_t> masks;
+  Eigen::VectorXd y;
+  Eigen::VectorXd w;
+  Eigen::MatrixXd xu;  // the masks' columns of the used components
+  std::vector<int> used;
+  LinearFit fit;
+};
+
+std::vector<int> select_components(const LimeOptions& o, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                                   const Eigen::VectorXd& w) {
+  const auto m = static_cast<int>(x.cols());
+  const int k = std::min<int>(o.num_features, m);
+  FeatureSelection selection = o.feature_selection;
+  if (selection == FeatureSelection::automatic)
+    selection = k <= 6 ? FeatureSelection::forward_selection : FeatureSelection::highest_weights;
+  switch (selection) {
+    case FeatureSelection::forward_selection:
+      return forward_selection(x, y, w, k);
+    case FeatureSelection::highest_weights:
+      return highest_weights(x, y, w, k);
+    case FeatureSelection::lasso_path:
+      return lasso_path_selection(x, y, w, k);
+    case FeatureSelection::none:
+    case FeatureSelection::automatic:
+      break;
+  }
+  std::vector<int> all(static_cast<size_t>(m));
+  std::iota(all.begin(), all.end(), 0);
+  return all;
+}
+
+void fit_surrogate(const LimeOptions& o, Surrogate& s) {
+  s.w = kernel_weights(s.masks, o.kernel_width);
+  const Eigen::MatrixXd x = as_matrix(s.masks);
+  s.used = select_components(o, x, s.y, s.w);
+  s.xu = take_columns(x, s.used);
+  s.fit = weighted_ridge(s.xu, s.y, s.w, o.alpha);
+}
+
+// Per-component scores of a fit on the used components (0 for the others).
+std::vector<double> component_scores(const LinearFit& fit, const std::vector<int>& used, int64_t m) {
+  std::vector<double> scores(static_cast<size_t>(m), 0.0);
+  for (size_t j = 0; j < used.size(); ++j)
+    scores[static_cast<size_t>(used[j])] = fit.coef(static_cast<Eigen::Index>(j));
+  return scores;
+}
+
+// Extends s.masks and s.y to the first `rows` rows of the Bernoulli stream, evaluating only the new rows.
+void extend_sample(Surrogate& s, int64_t rows, Rng& rng, Evaluator& evaluator, int target, models::Output output) {
+  const int64_t have = s.masks.rows();
+  const int64_t m = evaluator.components();
+  const Matrix<uint8_t> fresh = bernoulli_masks(have, rows, m, rng, /*first_all_ones=*/true);
+  const std::vector<double> outputs = evaluator.outputs(fresh, target, output);
+  std::vector<uint8_t> values = s.masks.values();
+  values.insert(values.end(), fresh.values().begin(), fresh.values().end());
+  s.masks = Matrix<uint8_t>(rows, m, std::move(values));
+  s.y.conservativeResize(rows);
+  for (int64_t r = have; r < rows; ++r) s.y(r) = outputs[static_cast<size_t>(r - have)];
+}
+
+// Seeds the bootstrap refits apart from the perturbation stream, so that num_samples "auto" draws
+// exactly the perturbations of a fixed run with the same count.
+constexpr uint64_t kBootstrapStream = 0x6c696d65;  // "lime"
+
 }  // namespace
 
 void Lime::run(const ExplainRequest& request, int target, Explanation& out) const {
@@ -55,50 +126,43 @@ void Lime::run(const ExplainRequest& request, int target, Explanation& out) cons
   Evaluator& evaluator = *request.evaluator;
   const int64_t m = evaluator.components();
   Rng rng(request.seed);
-  Matrix<uint8_t> masks;
+  Surrogate s;
+  s.masks = Matrix<uint8_t>(0, m);
   if (o.sampling == LimeSampling::exhaustive) {
     HEARSAY_CHECK_AS(ConfigError, m <= 20, "lime: exhaustive sampling of ", m, " components needs 2^", m,
                      " evaluations; use it for at most 20 components");
-    masks = all_masks(m);
+    s.masks = all_masks(m);
+    const std::vector<double> outputs = evaluator.outputs(s.masks, target, request.output);
+    s.y = Eigen::Map<const Eigen::VectorXd>(outputs.data(), static_cast<Eigen::Index>(outputs.size()));
+    fit_surrogate(o, s);
+  } else if (!o.num_samples.automatic) {
+    extend_sample(s, o.num_samples.count, rng, evaluator, target, request.output);
+    fit_surrogate(o, s);
   } else {
-    masks = bernoulli_masks(o.num_samples, m, rng, /*first_all_ones=*/true);
+    const uint64_t bootstrap_seed = derive_seed(request.seed, kBootstrapStream);
+    sample_until_stable(
+        o.auto_sampling, m, name(),
+        [&](int64_t rows) {
+          extend_sample(s, rows, rng, evaluator, target, request.output);
+          fit_surrogate(o, s);
+          AutoFit round{component_scores(s.fit, s.used, m), {}};
+          round.replicates = bootstrap_replicates(
+              rows, kAutoReplicates, derive_seed(bootstrap_seed, static_cast<uint64_t>(rows)),
+              [&](const std::vector<double>& multiplicities) {
+                const Eigen::VectorXd wr =
+                    s.w.cwiseProduct(Eigen::Map<const Eigen::VectorXd>(multiplicities.data(), rows));
+                return component_scores(weighted_ridge(s.xu, s.y, wr, o.alpha), s.used, m);
+              });
+          return round;
+        },
+        out);
   }
-  const std::vector<double> outputs = evaluator.outputs(masks, target, request.output);
-  const Eigen::MatrixXd x = as_matrix(masks);
-  const Eigen::VectorXd y =
-      Eigen::Map<const Eigen::VectorXd>(outputs.data(), static_cast<Eigen::Index>(outputs.size()));
-  const Eigen::VectorXd w = kernel_weights(masks, o.kernel_width);
 
-  const int k = std::min<int>(o.num_features, static_cast<int>(m));
-  std::vector<int> used;
-  FeatureSelection selection = o.feature_selection;
-  if (selection == FeatureSelection::automatic)
-    selection = k <= 6 ? FeatureSelection::forward_selection : FeatureSelection::highest_weights;
-  switch (selection) {
-    case FeatureSelection::forward_selection:
-      used = forward_selection(x, y, w, k);
-      break;
-    case FeatureSelection::highest_weights:
-      used = highest_weights(x, y, w, k);
-      break;
-    case FeatureSelection::lasso_path:
-      used = lasso_path_selection(x, y, w, k);
-      break;
-    case FeatureSelection::none:
-    case FeatureSelection::automatic:
-      for (int i = 0; i < m; ++i) used.push_back(i);
-      break;
-  }
-  const Eigen::MatrixXd xu = take_columns(x, used);
-  const LinearFit fit = weighted_ridge(xu, y, w, o.alpha);
-  out.scores.assign(static_cast<size_t>(m), 0.0);
+  out.scores = component_scores(s.fit, s.used, m);
   nlohmann::json used_names = nlohmann::json::array();
-  for (size_t j = 0; j < used.size(); ++j) {
-    out.scores[static_cast<size_t>(used[j])] = fit.coef(static_cast<Eigen::Index>(j));
-    used_names.push_back(out.names[static_cast<size_t>(used[j])]);
-  }
-  out.intercept = fit.intercept;
-  out.r2 = weighted_r2(y, fit.predict(xu), w);
+  for (int i : s.used) used_names.push_back(out.names[static_cast<size_t>(i)]);
+  out.intercept = s.fit.intercept;
+  out.r2 = weighted_r2(s.y, s.fit.predict(s.xu), s.w);
   if (*out.r2 < o.min_r2)
     out.warnings.push_back(message("poor surrogate fit: lime's weighted R^2 is ", *out.r2,
                                    ", below min_r2 = ", o.min_r2,
@@ -106,17 +170,17 @@ void Lime::run(const ExplainRequest& request, int target, Explanation& out) cons
                                    "coefficients are not a reliable description (more num_samples, or fewer "
                                    "components, may help)"));
   out.diagnostics["used_components"] = used_names;
-  out.diagnostics["local_prediction"] = fit.intercept + fit.coef.sum();  // the surrogate at all ones
-  out.diagnostics["kernel_weight_sum"] = w.sum();
+  out.diagnostics["local_prediction"] = s.fit.intercept + s.fit.coef.sum();  // the surrogate at all ones
+  out.diagnostics["kernel_weight_sum"] = s.w.sum();
 
-  const auto held_out = static_cast<int64_t>(std::ceil(o.held_out_fraction * static_cast<double>(masks.rows())));
+  const auto held_out = static_cast<int64_t>(std::ceil(o.held_out_fraction * static_cast<double>(s.masks.rows())));
   if (held_out > 0) {
-    const Matrix<uint8_t> fresh = bernoulli_masks(held_out, m, rng, /*first_all_ones=*/false);
+    const Matrix<uint8_t> fresh = bernoulli_masks(0, held_out, m, rng, /*first_all_ones=*/false);
     const std::vector<double> fresh_outputs = evaluator.outputs(fresh, target, request.output);
     const Eigen::VectorXd yf =
         Eigen::Map<const Eigen::VectorXd>(fresh_outputs.data(), static_cast<Eigen::Index>(fresh_outputs.size()));
     out.r2_held_out =
-        weighted_r2(yf, fit.predict(take_columns(as_matrix(fresh), used)), kernel_weights(fresh, o.kernel_width));
+        weighted_r2(yf, s.fit.predict(take_columns(as_matrix(fresh), s.used)), kernel_weights(fresh, o.kernel_width));
     out.diagnostics["held_out_samples"] = held_out;
   }
 }

@@ -1,5 +1,6 @@
 // Tests of num_samples: "auto" (issue 16): the top-k confidence by hand, the round driver with a fake
-// fit, the bootstrap's determinism.
+// fit, the bootstrap's determinism, LIME's options, and LIME's adaptive runs on toys whose limit is known
+// (exhaustive sampling).
 #include "methods/auto_samples.h"
 
 #include <cmath>
@@ -11,7 +12,10 @@
 
 #include "core/parallel.h"
 #include "core/random.h"
+#include "methods/lime.h"
+#include "tests/methods/known_answers.h"
 #include "tests/support/test_support.h"
+#include "tests/support/toys.h"
 
 namespace hearsay::methods {
 namespace {
@@ -168,6 +172,112 @@ TEST(AutoSamples, TheCapStopsItWithAWarningAndIsNeverPassed) {
   EXPECT_EQ(small.calls, (std::vector<int64_t>{30}));
   EXPECT_EQ(out2.diagnostics["auto_top_k"], 9);
   EXPECT_EQ(out2.diagnostics["auto_stopped"], "cap");
+}
+
+TEST(LimeAuto, OptionsTakeAutoOrACountAndRefuseTheRest) {
+  EXPECT_EQ(explainer_registry().create("lime")->options()["num_samples"], 1000);
+  const auto automatic = explainer_registry().create("lime", {{"num_samples", "auto"}});
+  EXPECT_EQ(automatic->options()["num_samples"], "auto");
+  EXPECT_EQ(automatic->options()["auto_top_k"], 5);
+  EXPECT_EQ(automatic->options()["auto_confidence"], 0.95);
+  EXPECT_EQ(automatic->options()["auto_max_samples"], 16384);
+  EXPECT_EQ(explainer_registry().create("lime", {{"num_samples", 4096}})->options()["num_samples"], 4096);
+  EXPECT_THROW_WITH(explainer_registry().create("lime", {{"num_samples", "sometimes"}}), ConfigError, "lime",
+                    "'num_samples'", "must be an integer or \"auto\"", "sometimes");
+  EXPECT_THROW_WITH(explainer_registry().create("lime", {{"num_samples", 1}}), ConfigError, "'num_samples'",
+                    "[2, 1e+07]");
+  EXPECT_THROW_WITH(explainer_registry().create("lime", {{"num_samples", "auto"}, {"sampling", "exhaustive"}}),
+                    ConfigError, "num_samples \"auto\"", "bernoulli", "exhaustive");
+  EXPECT_THROW_WITH(explainer_registry().create("lime", {{"auto_confidence", 1.0}}), ConfigError, "'auto_confidence'",
+                    "(0, 1)");
+  EXPECT_THROW_WITH(explainer_registry().create("lime", {{"auto_top_k", 0}}), ConfigError, "'auto_top_k'", ">= 1");
+  EXPECT_THROW_WITH(explainer_registry().create("lime", {{"auto_max_samples", 1}}), ConfigError, "'auto_max_samples'");
+}
+
+Explanation explain_lime(const nlohmann::json& options, const models::Model& toy, uint64_t seed) {
+  return testing::explain_toy(*explainer_registry().create("lime", options), toy, models::Output::probabilities, seed);
+}
+
+nlohmann::json auto_options(int top_k, int cap) {
+  return {{"num_samples", "auto"}, {"auto_top_k", top_k}, {"auto_max_samples", cap}};
+}
+
+TEST(LimeAuto, StopsEarlyOnAnEasyToyAndRunsLongerOnAHardOneNeverPastTheCap) {
+  const auto easy = testing::auto_sampling_easy_toy();
+  const auto hard = testing::auto_sampling_hard_toy();
+  for (uint64_t seed : {1, 2, 3}) {
+    // The dominant component is the top 1 in the first two rounds (80 and 160): the least a run can use.
+    const Explanation e = explain_lime(auto_options(1, 16384), *easy, seed);
+    EXPECT_EQ(e.diagnostics["samples_used"], 160) << seed;
+    EXPECT_EQ(e.diagnostics["auto_stopped"], "confident");
+    EXPECT_GE(e.diagnostics["achieved_confidence"].get<double>(), 0.95);
+    EXPECT_EQ(e.ranking().front(), 0);
+    EXPECT_TRUE(e.warnings.empty());
+    // Near-equal components 0 and 2: at least three more doublings.
+    const Explanation h = explain_lime(auto_options(1, 16384), *hard, seed);
+    EXPECT_GE(h.diagnostics["samples_used"].get<int64_t>(), 1280) << seed;
+    EXPECT_GT(h.diagnostics["auto_rounds"].size(), 4u);
+  }
+  // With a cap the hard toy cannot settle below, the last round is the cap; what was evaluated is
+  // the cap's perturbations (fewer: repeated masks cost nothing) and the held-out ones.
+  const Explanation capped = explain_lime(auto_options(1, 1000), *hard, 1);
+  EXPECT_EQ(capped.diagnostics["samples_used"], 1000);
+  EXPECT_EQ(capped.diagnostics["auto_stopped"], "cap");
+  EXPECT_EQ(capped.diagnostics["auto_rounds"].back()["samples"], 1000);
+  for (const auto& round : capped.diagnostics["auto_rounds"]) EXPECT_LE(round["samples"].get<int64_t>(), 1000);
+  EXPECT_LE(capped.evals, 1000 + 100);
+  ASSERT_EQ(capped.warnings.size(), 1u);
+  EXPECT_NE(capped.warnings[0].find("auto_max_samples = 1000"), std::string::npos) << capped.warnings[0];
+}
+
+TEST(LimeAuto, EqualsTheFixedRunWithTheSamplesItUsed) {
+  // Rounds extend one perturbation stream and the bootstrap draws from its own, so the answer is
+  // the fixed-count run's, bit for bit, held-out R² included.
+  const auto hard = testing::auto_sampling_hard_toy();
+  const Explanation adaptive = explain_lime(auto_options(1, 16384), *hard, 4);
+  const int64_t used = adaptive.diagnostics["samples_used"];
+  const Explanation fixed = explain_lime({{"num_samples", used}}, *hard, 4);
+  EXPECT_EQ(adaptive.scores, fixed.scores);
+  EXPECT_EQ(adaptive.intercept, fixed.intercept);
+  EXPECT_EQ(*adaptive.r2, *fixed.r2);
+  EXPECT_EQ(*adaptive.r2_held_out, *fixed.r2_held_out);
+  EXPECT_EQ(adaptive.evals, fixed.evals);
+}
+
+TEST(LimeAuto, SameSeedSameAnswerOnAnyNumberOfThreads) {
+  const auto hard = testing::auto_sampling_hard_toy();
+  const int threads = num_threads();
+  set_num_threads(1);
+  const Explanation one = explain_lime(auto_options(1, 16384), *hard, 9);
+  set_num_threads(2);
+  const Explanation two = explain_lime(auto_options(1, 16384), *hard, 9);
+  set_num_threads(threads);
+  EXPECT_EQ(one.scores, two.scores);
+  EXPECT_EQ(one.diagnostics["auto_rounds"], two.diagnostics["auto_rounds"]);
+  const Explanation other = explain_lime(auto_options(1, 16384), *hard, 10);
+  EXPECT_NE(other.diagnostics["auto_rounds"], one.diagnostics["auto_rounds"]);
+}
+
+TEST(LimeAuto, ConfidenceHoldsOverSeeds) {
+  // LIME's limit is exhaustive sampling (every mask weighted once). Over 60 seeds, the share of runs
+  // whose top-1 is the limit's must be at least the mean reported confidence less two binomial
+  // standard errors at that confidence (the share's own noise over 60 runs). The rule stopping at the
+  // first confident round fails this measure (methods/auto_samples.h gives the figures).
+  const auto hard = testing::auto_sampling_hard_toy();
+  const std::vector<int64_t> limit = top_k_set(explain_lime({{"sampling", "exhaustive"}}, *hard, 1).scores, 1);
+  constexpr int kSeeds = 60;
+  double reported = 0.0;
+  double found = 0.0;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    const Explanation e = explain_lime(auto_options(1, 16384), *hard, static_cast<uint64_t>(seed));
+    reported += e.diagnostics["achieved_confidence"].get<double>() / kSeeds;
+    found += (top_k_set(e.scores, 1) == limit ? 1.0 : 0.0) / kSeeds;
+  }
+  const double tolerance = 2.0 * std::sqrt(reported * (1.0 - reported) / kSeeds);
+  RecordProperty("mean_reported_confidence", std::to_string(reported));
+  RecordProperty("share_found", std::to_string(found));
+  EXPECT_GE(found, reported - tolerance) << "mean reported confidence " << reported << ", share found " << found;
+  EXPECT_GE(reported, 0.95);
 }
 
 }  // namespace

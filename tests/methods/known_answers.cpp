@@ -33,18 +33,6 @@ std::string fixed(double v, int digits) {
 
 std::string output_name(models::Output output) { return output == models::Output::logits ? "logit" : "probability"; }
 
-methods::Explanation explain(const methods::Explainer& explainer, const models::Model& toy, models::Output output,
-                             uint64_t seed) {
-  const EchoFactorization f(static_cast<int64_t>(toy.input_frames()));
-  methods::Evaluator evaluator(toy, f);
-  methods::ExplainRequest request;
-  request.evaluator = &evaluator;
-  request.target = 0;
-  request.output = output;
-  request.seed = seed;
-  return explainer.explain(request);
-}
-
 // Runs one problem for every output and seed; `judge` turns an explanation into pass/fail + detail.
 template <class Judge>
 void run_problem(const std::string& problem, const methods::Explainer& explainer, const models::Model& toy, Judge judge,
@@ -55,7 +43,7 @@ void run_problem(const std::string& problem, const methods::Explainer& explainer
       KnownAnswerCheck check;
       check.problem = problem + ", " + output_name(output) + ", seed " + std::to_string(seed);
       try {
-        check.passed = judge(explain(explainer, toy, output, seed), check.detail);
+        check.passed = judge(explain_toy(explainer, toy, output, seed), check.detail);
       } catch (const std::exception& e) {
         check.passed = false;
         check.detail = std::string("threw: ") + e.what();
@@ -114,6 +102,30 @@ KnownAnswerReport check_known_answers(const methods::Explainer& explainer, doubl
       },
       report);
   return report;
+}
+
+methods::Explanation explain_toy(const methods::Explainer& explainer, const models::Model& toy, models::Output output,
+                                 uint64_t seed) {
+  const EchoFactorization f(static_cast<int64_t>(toy.input_frames()));
+  methods::Evaluator evaluator(toy, f);
+  methods::ExplainRequest request;
+  request.evaluator = &evaluator;
+  request.target = 0;
+  request.output = output;
+  request.seed = seed;
+  return explainer.explain(request);
+}
+
+std::unique_ptr<PolynomialToy> auto_sampling_easy_toy() {
+  return std::make_unique<PolynomialToy>(std::vector<double>{2.0, 0.4, -0.3, 0.3, -0.2, 0.25, 0.1, -0.35, 0.15, 0.2},
+                                         std::vector<PolynomialToy::Pair>{{1, 2, 0.6}, {3, 4, -0.5}, {6, 7, 0.5}},
+                                         -1.0);
+}
+
+std::unique_ptr<PolynomialToy> auto_sampling_hard_toy() {
+  return std::make_unique<PolynomialToy>(
+      std::vector<double>{1.0, 0.97, 0.94, 0.3, -0.2, 0.25, 0.1, -0.35, 0.15, 0.2},
+      std::vector<PolynomialToy::Pair>{{0, 3, 0.8}, {1, 4, -0.8}, {2, 7, 0.8}, {5, 6, 0.7}, {8, 9, -0.7}}, -1.5);
 }
 
 methods::TestProfile test_profile(const std::string& name) {

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "methods/explainer.h"
+#include "tests/support/toys.h"
 
 namespace hearsay::testing {
 
@@ -54,6 +55,20 @@ methods::TestProfile test_profile(const std::string& name);
 
 /// The registered method `name` created with its quick options.
 std::unique_ptr<methods::Explainer> quick_explainer(const std::string& name);
+
+/// `explainer` on `toy` (a PolynomialToy or DetectorToy over an EchoFactorization), class 0, `output`, `seed`.
+methods::Explanation explain_toy(const methods::Explainer& explainer, const models::Model& toy, models::Output output,
+                                 uint64_t seed);
+
+/// Toys for num_samples "auto" (methods/auto_samples.h), explained as the probability: PolynomialToys
+/// of 10 components whose pairs make a linear surrogate inexact, so that its coefficients vary from
+/// one perturbation sample to the next.
+///  - easy: component 0's weight is five times any other's; its place at the top (k = 1) is settled
+///    by the smallest sample (LIME's limit: 0.41 against 0.14 next).
+///  - hard: components 0 and 2, with their pairs, are near-tied for the top (LIME's limit: 0.269 and
+///    0.261); which is first takes thousands of perturbations to settle.
+std::unique_ptr<PolynomialToy> auto_sampling_easy_toy();
+std::unique_ptr<PolynomialToy> auto_sampling_hard_toy();
 
 /// The output the shared suites ask `name` to explain: `wanted`, except the logit for a method that
 /// explains logits only (Capabilities::logit_only, e.g. LRP).
