@@ -298,7 +298,9 @@ double Evaluator::output(const std::vector<uint8_t>& mask, int target, models::O
 }
 
 int Evaluator::predicted_class() {
-  const Matrix<float> l = logits(Matrix<uint8_t>(1, components(), uint8_t{1}));
+  Matrix<uint8_t> ends(options_.cache ? 2 : 1, components(), uint8_t{0});  // row 0 keeps everything
+  std::fill(ends.row(0), ends.row(0) + components(), uint8_t{1});
+  const Matrix<float> l = logits(ends);
   return static_cast<int>(std::max_element(l.row(0), l.row(0) + l.cols()) - l.row(0));
 }
 

@@ -56,7 +56,11 @@ class Evaluator {
   std::vector<double> outputs(const Matrix<uint8_t>& masks, int target, models::Output output);
   /// Same for a single mask.
   double output(const std::vector<uint8_t>& mask, int target, models::Output output);
-  /// The class the model predicts for the unperturbed input (argmax of the all-ones logits).
+  /// The class the model predicts for the unperturbed input (argmax of the all-ones logits). With the
+  /// cache on, the empty mask is evaluated in the same call: every explanation asks for both ends
+  /// (Explainer::explain), and for a clip of few windows the empty input's windows ride in the padding
+  /// of the full batch the model runs anyway, so a gradient method's first call runs no network batch
+  /// of its own.
   int predicted_class();
 
   /// Starts counting the distinct masks asked for from now on (one explanation's cost if run alone).

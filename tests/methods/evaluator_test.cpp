@@ -87,6 +87,31 @@ TEST(Evaluator, WindowByWindowCompositionMatchesWholeClips) {
   }
 }
 
+// predicted_class evaluates the empty mask with the full one (cache on), so the ends every explanation
+// asks for next cost no network call; with the cache off it evaluates the full mask alone.
+TEST(Evaluator, PredictedClassAlsoEvaluatesTheEmptyMask) {
+  const FrontEndOptions o;
+  const FrontEnd front_end(o);
+  const auto clip = testing::stem_clip(1.4, 22050, 3);
+  const auto f = factorizations::factorizer_registry()
+                     .create("tf_grid", {{"time_segments", 3}})
+                     ->factorize({clip.mix, {}}, front_end);
+  const auto toy = region_toy(o, 60);
+  Evaluator evaluator(toy, *f);
+  const int predicted = evaluator.predicted_class();
+  EXPECT_EQ(evaluator.forward_passes(), 2);
+  Matrix<uint8_t> ends(2, f->size(), uint8_t{0});
+  std::fill(ends.row(0), ends.row(0) + f->size(), uint8_t{1});
+  const Matrix<float> l = evaluator.logits(ends);
+  EXPECT_EQ(evaluator.forward_passes(), 2);
+  EXPECT_EQ(predicted, static_cast<int>(std::max_element(l.row(0), l.row(0) + l.cols()) - l.row(0)));
+  EvaluatorOptions uncached;
+  uncached.cache = false;
+  Evaluator plain(toy, *f, uncached);
+  EXPECT_EQ(plain.predicted_class(), predicted);
+  EXPECT_EQ(plain.forward_passes(), 1);
+}
+
 // Masks that differ from the full clip in one component (occlusion, deletion curves) re-run only the
 // windows that component reaches: exactly windows + Σ_i (windows reached by component i).
 TEST(Evaluator, LeaveOneOutReRunsOnlyTheWindowsAComponentReaches) {
