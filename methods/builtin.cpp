@@ -28,7 +28,7 @@ const Registry<Explainer>& explainer_registry() {
     r.add<GuidedBackprop>("guided_backprop", "the gradient with ReLUs passing only positive gradient (signed)");
     r.add<GuidedGradCam>("guided_grad_cam", "Grad-CAM upsampled to the input times guided backprop, cell by cell");
     r.add<IntegratedGradients>("integrated_gradients", "path integral of the input gradient from a baseline");
-    r.add<KernelShap>("kernel_shap", "KernelSHAP, shap's sampler and constrained fit");
+    r.add<KernelShap>("kernel_shap", "KernelSHAP: Leverage SHAP's or shap's sampler, shap's constrained fit");
     r.add<Lime>("lime", "LIME as audioLIME: Bernoulli masks, cosine kernel, weighted ridge");
     r.add<Lrp>("lrp", "layer-wise relevance propagation of the logit (zennit composites, rules per layer)");
     r.add<Occlusion>("occlusion", "leave-one-out or keep-one-in ablation of each component");

@@ -36,7 +36,10 @@
 //    coalitions are all drawn is enumerated (fixed weights, no sampling error). An odd budget's last
 //    coalition comes without its complement. Its bootstrap resamples the pairs within their size class
 //    (a stratified bootstrap: the class counts stay as drawn), each size's weight spread over its
-//    resampled rows as above; σ then measures the sampling error of that design.
+//    resampled rows as above; σ then measures the sampling error of that design. Paired rows with
+//    symmetric weights fitted the tests' quadratic toys (no interaction of more than two components)
+//    exactly (σ ~ 1e-9): a network's game is not such a game.
+//    leverage is the default sampler (the option's description gives the measurement behind it).
 //
 // num_samples "auto" (methods/auto_samples.h): rounds of growing budgets, each the fit above on that
 // budget's coalitions, until the top auto_top_k components are stable across auto_confidence of
@@ -79,9 +82,11 @@ struct KernelShapOptions {
       "components are stable",
       Range::between(0, 100000000));
     v.choice("sampler", sampler, {{"shap", Sampler::shap}, {"leverage", Sampler::leverage}},
-             "how coalitions are chosen: leverage (Musco & Witter 2025: equal counts per coalition size without "
-             "replacement, paired; the default, measured closer to exact Shapley at every budget by "
-             "perf/sampler_bench) or shap (shap's KernelExplainer sampler, hearsay's results before issue 16)");
+             "how coalitions are chosen: leverage (Musco & Witter 2025: equal counts per coalition size, without "
+             "replacement, each with its complement) or shap (shap's KernelExplainer sampler, hearsay's results "
+             "before issue 16). leverage is the default for every M: with a budget for all 2^M - 2 coalitions both "
+             "are exact, and below it leverage was closer to exact Shapley at every budget from 64 to 2048 on "
+             "perf/sampler_bench's 16-component stems clips (normalised L2 0.087 against 0.106 at 256)");
     v.choice("l1", l1, {{"none", L1Mode::none}, {"num_features", L1Mode::num_features}, {"lasso", L1Mode::lasso}},
              "L1 feature selection before the constrained fit");
     v("l1_features", l1_features, "components kept by l1 = num_features", Range::at_least(1));
