@@ -12,8 +12,7 @@ namespace hearsay::methods {
 
 namespace {
 
-// Confident rounds in a row, agreeing on the top-k set, before a run stops (see the header: one was
-// over-confident).
+// Confident rounds in a row, agreeing on the top-k set, before a run stops (see the header).
 constexpr int kConfidentRoundsToStop = 2;
 
 }  // namespace
@@ -48,6 +47,8 @@ double top_k_confidence(const std::vector<double>& estimate, const std::vector<s
   }
   return static_cast<double>(agree) / static_cast<double>(replicates.size());
 }
+
+double confidence_from_agreement(double agreement) { return std::max(0.0, 2.0 * agreement - 1.0); }
 
 std::vector<double> bootstrap_multiplicities(int64_t rows, uint64_t seed) {
   Rng rng(seed);
@@ -85,12 +86,13 @@ AutoOutcome sample_until_stable(const AutoSampling& settings, int64_t components
   std::vector<int64_t> last_set;
   for (int64_t n = std::min(first_round_samples(components), cap);; n = std::min(2 * n, cap)) {
     AutoFit round = fit(n);
-    const double confidence = top_k_confidence(round.estimate, round.replicates, k);
+    const double agreement = top_k_confidence(round.estimate, round.replicates, k);
+    const double confidence = confidence_from_agreement(agreement);
     std::vector<int64_t> set = top_k_set(round.estimate, k);
     const bool confident = confidence >= settings.confidence;
     confident_in_a_row = confident ? (confident_in_a_row > 0 && set == last_set ? confident_in_a_row + 1 : 1) : 0;
     last_set = std::move(set);
-    outcome.rounds.push_back({n, confidence});
+    outcome.rounds.push_back({n, agreement, confidence});
     outcome.estimate = std::move(round.estimate);
     outcome.samples = n;
     outcome.confidence = confidence;
@@ -99,7 +101,8 @@ AutoOutcome sample_until_stable(const AutoSampling& settings, int64_t components
   }
 
   nlohmann::json rounds = nlohmann::json::array();
-  for (const AutoRound& r : outcome.rounds) rounds.push_back({{"samples", r.samples}, {"confidence", r.confidence}});
+  for (const AutoRound& r : outcome.rounds)
+    rounds.push_back({{"samples", r.samples}, {"agreement", r.agreement}, {"confidence", r.confidence}});
   out.diagnostics["samples_used"] = outcome.samples;
   out.diagnostics["achieved_confidence"] = outcome.confidence;
   out.diagnostics["auto_top_k"] = std::max<int64_t>(k, 0);
