@@ -34,7 +34,7 @@ struct BenchArgs {
   bool list_options = false;
   bool print_config = false;
   int64_t seed = -1;
-  int samples = 0;
+  std::string samples;  // a positive count or "auto"
   int segments = 0;
   std::string shard;
   bool mpi = false;
@@ -63,7 +63,7 @@ nlohmann::json config_argument(const std::string& text) {
 // flag is the most specific setting. Returns how many plug-ins took it.
 template <class Registry>
 int apply_declared(const Registry& registry, const std::vector<std::string>& names,
-                   const std::vector<std::string>& keys, int value, nlohmann::json& options) {
+                   const std::vector<std::string>& keys, const nlohmann::json& value, nlohmann::json& options) {
   int taken = 0;
   for (const auto& name : names) {
     const std::string key = registry.declared_option(name, keys);
@@ -79,7 +79,8 @@ int apply_declared(const Registry& registry, const std::vector<std::string>& nam
 // --samples and --segments reach every method and factorization of every study that declares them; a
 // flag that no plug-in of any study takes is refused, naming those that would.
 void apply_shared_flags(const BenchArgs& args, nlohmann::json& config) {
-  if (args.samples <= 0 && args.segments <= 0) return;
+  const nlohmann::json samples = samples_argument(args.samples, /*zero_means_default=*/false);
+  if (samples.is_null() && args.segments <= 0) return;
   const bench::BenchConfig parsed = read_options<bench::BenchConfig>(config, "bench");
   const auto& explainers = methods::explainer_registry();
   const auto& factorizers = factorizations::factorizer_registry();
@@ -87,9 +88,9 @@ void apply_shared_flags(const BenchArgs& args, nlohmann::json& config) {
   for (size_t i = 0; i < parsed.studies.size(); ++i) {
     const bench::StudyConfig& study = parsed.studies[i];
     nlohmann::json& target = config["studies"][i];
-    if (args.samples > 0) {
+    if (!samples.is_null()) {
       nlohmann::json options = study.method_options;
-      samples_taken += apply_declared(explainers, bench::study_methods(study), kSampleKeys, args.samples, options);
+      samples_taken += apply_declared(explainers, bench::study_methods(study), kSampleKeys, samples, options);
       target["method_options"] = options;
     }
     if (args.segments > 0) {
@@ -100,7 +101,7 @@ void apply_shared_flags(const BenchArgs& args, nlohmann::json& config) {
       target["factorizations"] = options;
     }
   }
-  HEARSAY_CHECK_AS(ConfigError, args.samples <= 0 || samples_taken > 0,
+  HEARSAY_CHECK_AS(ConfigError, samples.is_null() || samples_taken > 0,
                    "--samples: no method of any study takes a number of samples; methods that do: ",
                    hearsay::detail::join_names(explainers.names_declaring(kSampleKeys)));
   HEARSAY_CHECK_AS(ConfigError, args.segments <= 0 || segments_taken > 0,
@@ -200,8 +201,9 @@ void add_bench_command(CLI::App& app, const GlobalOptions&) {
   cmd->add_flag("--quick", args->quick, "A small configuration that runs in about a minute");
   cmd->add_option("--seed", args->seed, "Seed of the sets, the training, the clip choice and every method")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--samples", args->samples, "Perturbations for every method that takes a number of samples")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--samples", args->samples,
+                  "Perturbations for every method that takes a number of samples, or auto (until the top-k "
+                  "components are stable)");
   cmd->add_option("--segments", args->segments, "Time segments for every factorization that has them")
       ->check(CLI::PositiveNumber);
   auto* shard = cmd->add_option("--shard", args->shard, "Run the K-th of N disjoint slices of the jobs (K/N)");

@@ -46,7 +46,7 @@ struct ExplainArgs {
   bool allow_residual = false;
   int segments = 10;
   bool segments_given = false;
-  int samples = 0;
+  std::string samples;  // a count, 0 (the methods' defaults) or "auto"
   uint64_t seed = 0;
   std::string out = "hearsay-explain";
   std::string target;
@@ -151,16 +151,16 @@ bench::ExplainSettings settings_from(const ExplainArgs& args) {
                      "' must be a JSON object, got ", options.dump());
   }
   const auto& explainers = methods::explainer_registry();
+  const nlohmann::json samples = samples_argument(args.samples, /*zero_means_default=*/true);
   HEARSAY_CHECK_AS(
       ConfigError,
-      args.samples == 0 || std::any_of(s.methods.begin(), s.methods.end(),
+      samples.is_null() || std::any_of(s.methods.begin(), s.methods.end(),
                                        [&](const std::string& m) { return explainers.declares(m, kSamplesKey); }),
       "--samples: none of the methods to run (", joined(s.methods), ") draws samples; it applies to ",
       joined(explainers.names_declaring({kSamplesKey})));
   for (const auto& m : s.methods) {
     nlohmann::json o = per_method.contains(m) ? per_method[m] : nlohmann::json::object();
-    if (args.samples > 0 && explainers.declares(m, kSamplesKey) && !o.contains(kSamplesKey))
-      o[kSamplesKey] = args.samples;
+    if (!samples.is_null() && explainers.declares(m, kSamplesKey) && !o.contains(kSamplesKey)) o[kSamplesKey] = samples;
     // A misspelled or out-of-range option is a mistake to refuse now, not a method that "cannot run".
     nlohmann::json checked = o;
     checked.erase("output");
@@ -351,8 +351,8 @@ void add_explain_command(CLI::App& app, const GlobalOptions&) {
                        ->capture_default_str()
                        ->check(CLI::PositiveNumber);
   cmd->add_option("--samples", args->samples,
-                  "Perturbations of every method that draws them (num_samples; 0: their defaults)")
-      ->check(CLI::NonNegativeNumber);
+                  "Perturbations of every method that draws them (num_samples; 0: their defaults; auto: until the "
+                  "top-k components are stable)");
   cmd->add_option("--seed", args->seed, "Seed of every random choice")->capture_default_str();
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
   cmd->add_option("--target", args->target, "Class to explain, by name or index (default: the predicted one)");

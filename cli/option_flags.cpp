@@ -40,4 +40,20 @@ nlohmann::json json_argument(const std::string& text, const std::string& what) {
   return parsed;
 }
 
+nlohmann::json samples_argument(const std::string& text, bool zero_means_default) {
+  if (text.empty() || (zero_means_default && text == "0")) return nullptr;
+  if (text == "auto") return "auto";
+  int value = 0;
+  size_t used = 0;
+  try {
+    value = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  HEARSAY_CHECK_AS(ConfigError, used == text.size() && value > 0, "--samples: '", text,
+                   "' is neither a positive number of perturbations nor \"auto\" (sample until the top-k components "
+                   "are stable)");
+  return value;
+}
+
 }  // namespace hearsay::cli

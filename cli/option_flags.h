@@ -42,4 +42,9 @@ nlohmann::json flags_to_json(const FlagValues& values);
 /// in messages. An empty text gives an empty object.
 nlohmann::json json_argument(const std::string& text, const std::string& what);
 
+/// --samples: a positive number of perturbations or "auto" (sample until the top-k set is stable,
+/// methods/auto_samples.h), as the JSON value of num_samples; null when not given (empty text, or "0"
+/// where `zero_means_default`).
+nlohmann::json samples_argument(const std::string& text, bool zero_means_default);
+
 }  // namespace hearsay::cli

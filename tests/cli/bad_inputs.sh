@@ -188,6 +188,8 @@ expect methods_typo "--methods: unknown method 'lmie'; valid: .*lime" "$hearsay"
   --methods lmie
 expect methods_twice "'lime' is named twice" "$hearsay" explain "$clip" --model "$model" --methods lime,lime
 expect samples_negative "--samples" "$hearsay" explain "$clip" --model "$model" --samples -1
+expect samples_word "--samples: 'sometimes' is neither a positive number of perturbations nor \"auto\"" \
+  "$hearsay" explain "$clip" --model "$model" --methods lime --samples sometimes
 expect method_options_list "--method-options.*not a JSON object" "$hearsay" explain "$clip" --model "$model" \
   --method-options '[]'
 expect method_options_string "--method-options" "$hearsay" explain "$clip" --model "$model" --method-options '"lime"'

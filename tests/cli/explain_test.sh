@@ -218,6 +218,20 @@ for m in methods:
     else:
         assert "num_samples" not in options, (m, options)
 PY
+# --samples auto: every sampling method samples until its top-k set is stable and says how many it used.
+"$hearsay" --threads 1 explain "$long" --model "$model" --methods "$(echo "$samplers" | tr -d " ")" --factorization segments \
+  --segments 3 --samples auto --audio-out none --out "$dir/auto" > /dev/null 2> "$dir/err" ||
+  fail "--samples auto failed: $(cat "$dir/err")"
+python3 - "$dir/auto" "$samplers" <<'PY' || fail "--samples auto did not reach every sampling method, or it did not report its rounds"
+import json, sys
+out, samplers = sys.argv[1], sys.argv[2].split(", ")
+for m in samplers:
+    e = json.load(open(f"{out}/{m}.json"))
+    assert e["options"]["num_samples"] == "auto", (m, e["options"])
+    d = e["diagnostics"]
+    assert d["samples_used"] > 0 and d["auto_stopped"] in ("confident", "cap"), (m, d)
+    assert 0.0 <= d["achieved_confidence"] <= 1.0, (m, d)
+PY
 non_samplers=$(echo "$all_methods" | tr ',' '\n' | { grep -vxF -f <(echo "$samplers" | tr -d ' ' | tr ',' '\n') || true; } |
   paste -sd, -)
 if test -n "$non_samplers"; then
