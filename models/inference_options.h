@@ -19,14 +19,15 @@ enum class InferencePath {
 struct InferenceOptions {
   /// Windows per network call (Model::preferred_batch). window_logits always runs full batches of
   /// this size, padding the last with silence, so a window's logits never depend on how many other
-  /// windows came with it. 16 measured fastest per window (perf/model_bench.cpp).
-  int64_t batch = 16;
+  /// windows came with it. 8 measured fastest per window on the default 4-block CNN, built-in and
+  /// TorchScript (perf/model_bench.cpp, perf/methods_bench.cpp; 2026-12-01, 2 threads): 3-7 % under 16.
+  int64_t batch = 8;
   /// Default frozen.
   InferencePath path = InferencePath::frozen;
 
   template <class V>
   void visit(V& v) {
-    v("batch", batch, "windows per network call (default 16)", Range::between(1, 4096));
+    v("batch", batch, "windows per network call (default 8)", Range::between(1, 4096));
     v.choice("path", path,
              {{"frozen", InferencePath::frozen}, {"folded", InferencePath::folded}, {"eager", InferencePath::eager}},
              "how window_logits runs the network (default frozen)");

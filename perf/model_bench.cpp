@@ -1,6 +1,6 @@
 // The forward floor every perturbation method is compared against: time per window of
 // Model::window_logits on the default 4-block CNN (96 mels x 130 frames = 3 s, 10 classes), at
-// batch 1 / 16 / 64 / 256, for
+// batch 1 / 4 / 8 / 16 / 64 / 256, for
 //   builtin      vgg_small built in C++ (random weights: speed does not depend on them);
 //   torchscript  the same architecture exported by PyTorch (tests/data/models/vgg4);
 // and each inference path:
@@ -64,6 +64,8 @@ void register_all() {
       benchmark::RegisterBenchmark(("WindowLogits/" + kind + "/" + name).c_str(),
                                    [kind, p = path](benchmark::State& s) { window_logits(s, kind, p); })
           ->Arg(1)
+          ->Arg(4)
+          ->Arg(8)
           ->Arg(16)
           ->Arg(64)
           ->Arg(256)
