@@ -272,31 +272,66 @@ struct ConstrainedFit {
   bool singular = false;
 };
 
-ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd& w, const Eigen::VectorXd& y_adj,
-                                 double delta, const std::vector<int>& chosen) {
-  ConstrainedFit fit;
-  fit.phi = Eigen::VectorXd::Zero(z.cols());
-  if (chosen.empty()) return fit;
+// The design of the constrained fit on `chosen`, which only the weights change between refits: the
+// columns of the others minus the last, and the output with the last's share of Δ taken out.
+struct ConstrainedDesign {
+  std::vector<int> chosen;
+  Eigen::MatrixXd e;
+  Eigen::VectorXd y2;
+  double delta = 0.0;
+  Eigen::Index m = 0;
+};
+
+ConstrainedDesign constrained_design(const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj, double delta,
+                                     const std::vector<int>& chosen) {
+  ConstrainedDesign d{chosen, {}, {}, delta, z.cols()};
+  if (chosen.empty()) return d;
   const int last = chosen.back();
   const auto k = static_cast<Eigen::Index>(chosen.size()) - 1;
-  Eigen::MatrixXd e(z.rows(), k);
-  for (Eigen::Index j = 0; j < k; ++j) e.col(j) = z.col(chosen[static_cast<size_t>(j)]) - z.col(last);
-  const Eigen::VectorXd y2 = y_adj - z.col(last) * delta;
+  d.e.resize(z.rows(), k);
+  for (Eigen::Index j = 0; j < k; ++j) d.e.col(j) = z.col(chosen[static_cast<size_t>(j)]) - z.col(last);
+  d.y2 = y_adj - z.col(last) * delta;
+  return d;
+}
+
+ConstrainedFit solve_constrained(const ConstrainedDesign& d, const Eigen::VectorXd& w) {
+  ConstrainedFit fit;
+  fit.phi = Eigen::VectorXd::Zero(d.m);
+  if (d.chosen.empty()) return fit;
+  const auto k = d.e.cols();
   double sum = 0.0;
   if (k > 0) {
-    const Eigen::MatrixXd ew = e.transpose() * w.asDiagonal();
-    const Eigen::MatrixXd normal = ew * e;
+    // The normal equations E'WE φ = E'W y2 over the rows of non-zero weight (a bootstrap replicate
+    // leaves about a third of them out), the matrix by a symmetric rank update: half a product's work.
+    std::vector<Eigen::Index> rows;
+    for (Eigen::Index r = 0; r < w.size(); ++r)
+      if (w(r) != 0.0) rows.push_back(r);
+    Eigen::MatrixXd scaled(static_cast<Eigen::Index>(rows.size()), k);
+    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Eigen::Index r = rows[i];
+      scaled.row(static_cast<Eigen::Index>(i)) = std::sqrt(w(r)) * d.e.row(r);
+      rhs += (w(r) * d.y2(r)) * d.e.row(r).transpose();
+    }
+    Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(k, k);
+    normal.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+    normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(normal);
     fit.singular = ldlt.info() != Eigen::Success || ldlt.vectorD().cwiseAbs().minCoeff() < 1e-12 * normal.norm();
-    const Eigen::VectorXd phi = fit.singular ? Eigen::VectorXd(normal.completeOrthogonalDecomposition().solve(ew * y2))
-                                             : Eigen::VectorXd(ldlt.solve(ew * y2));
+    const Eigen::VectorXd phi = fit.singular ? Eigen::VectorXd(normal.completeOrthogonalDecomposition().solve(rhs))
+                                             : Eigen::VectorXd(ldlt.solve(rhs));
     for (Eigen::Index j = 0; j < k; ++j) {
-      fit.phi(chosen[static_cast<size_t>(j)]) = phi(j);
+      fit.phi(d.chosen[static_cast<size_t>(j)]) = phi(j);
       sum += phi(j);
     }
   }
-  fit.phi(last) = delta - sum;
+  fit.phi(d.chosen.back()) = d.delta - sum;
   return fit;
+}
+
+ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd& w, const Eigen::VectorXd& y_adj,
+                                 double delta, const std::vector<int>& chosen) {
+  return solve_constrained(constrained_design(z, y_adj, delta, chosen), w);
 }
 
 // Bootstrap replicates of φ (see kernel_shap.h), one per row: the sampled draws resampled with
@@ -313,11 +348,13 @@ Eigen::MatrixXd resampled_fits(const Coalitions& c, const Eigen::MatrixXd& z, co
     strata[k].push_back(c.draws[d]);
   }
   Rng rng(derive_seed(seed, 0x6b7368617020ULL));  // a stream of its own: the sampler's draws stay as they were
-  Eigen::MatrixXd out(replicates, z.cols());
+  // The replicates' weights are drawn in order from one stream; their fits are independent and run
+  // on hearsay's threads (each writes its own row), so the result does not depend on the thread count.
+  Eigen::MatrixXd weights(n, replicates);
   std::vector<double> count(c.unit.size());
   std::vector<double> drawn(c.group_weight.size());
-  Eigen::VectorXd w(n);
   for (int b = 0; b < replicates; ++b) {
+    auto w = weights.col(b);
     std::fill(count.begin(), count.end(), 0.0);
     for (const auto& units : strata) {
       const auto size = static_cast<int64_t>(units.size());
@@ -336,8 +373,11 @@ Eigen::MatrixXd resampled_fits(const Coalitions& c, const Eigen::MatrixXd& z, co
                  : count[static_cast<size_t>(c.unit[static_cast<size_t>(r)])] * c.group_weight[static_cast<size_t>(g)] /
                        drawn[static_cast<size_t>(g)];
     }
-    out.row(b) = solve_constrained(z, w, y_adj, delta, chosen).phi.transpose();
   }
+  const ConstrainedDesign design = constrained_design(z, y_adj, delta, chosen);
+  Eigen::MatrixXd out(replicates, z.cols());
+#pragma omp parallel for schedule(static)
+  for (int b = 0; b < replicates; ++b) out.row(b) = solve_constrained(design, weights.col(b)).phi.transpose();
   return out;
 }
 
