@@ -19,15 +19,17 @@ enum class InferencePath {
 struct InferenceOptions {
   /// Windows per network call (Model::preferred_batch). window_logits always runs full batches of
   /// this size, padding the last with silence, so a window's logits never depend on how many other
-  /// windows came with it. 8 measured fastest per window on the default 4-block CNN, built-in and
-  /// TorchScript (perf/model_bench.cpp, perf/methods_bench.cpp; 2026-12-01, 2 threads): 3-7 % under 16.
-  int64_t batch = 8;
+  /// windows came with it. The best size depends on the network and the workload (2026-12-01, 2 threads):
+  /// on the 130-frame default CNN without the window cache 8 ran 5-10 % faster per window than 16
+  /// (perf/methods_bench.cpp), but on the 87-frame networks of `hearsay bench --quick`, with the cache,
+  /// 8 made LIME, KernelSHAP and exact Shapley 10-18 % slower, so 16 stays the default.
+  int64_t batch = 16;
   /// Default frozen.
   InferencePath path = InferencePath::frozen;
 
   template <class V>
   void visit(V& v) {
-    v("batch", batch, "windows per network call (default 8)", Range::between(1, 4096));
+    v("batch", batch, "windows per network call (default 16)", Range::between(1, 4096));
     v.choice("path", path,
              {{"frozen", InferencePath::frozen}, {"folded", InferencePath::folded}, {"eager", InferencePath::eager}},
              "how window_logits runs the network (default frozen)");

@@ -58,7 +58,7 @@ TEST(Determinism, LimeAndKernelShapAreBitIdenticalAcrossThreadsAndBatchSizesOnAT
 
   // Threads: 600 perturbations of 16 components, 16 × 16 × 600 multiply-adds in a normal matrix,
   // above the 100 000 where Eigen would give a product two threads. Batch size 1 pads every network
-  // call to the model's batch (8), so it runs with fewer perturbations.
+  // call to the model's batch (16), so it runs with fewer perturbations.
   struct Case {
     std::string method;
     int samples;

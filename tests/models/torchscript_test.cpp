@@ -129,7 +129,7 @@ TEST(TorchScript, AModelThatThrowsOnLargeBatchesIsNamedWithTheBatchAndAHint) {
   const auto model = load_model(folder);
   const std::vector<float> windows(static_cast<size_t>(3 * 8 * 4), -80.0f);
   EXPECT_THROW_WITH(model->window_logits(windows.data(), 1), UnsupportedModelError, "torchscript: small.pt",
-                    "8 windows", "at most 2 windows", "--batch");
+                    "16 windows", "at most 2 windows", "--batch");
   InferenceOptions two;
   two.batch = 2;
   EXPECT_EQ(load_model(folder, two)->window_logits(windows.data(), 3).rows(), 3);
