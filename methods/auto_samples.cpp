@@ -109,11 +109,11 @@ AutoOutcome sample_until_stable(const AutoSampling& settings, int64_t components
   out.diagnostics["auto_rounds"] = std::move(rounds);
   out.diagnostics["auto_stopped"] = outcome.confident ? "confident" : "cap";
   if (!outcome.confident && outcome.confidence < settings.confidence)
-    out.warnings.push_back(message(method, ": num_samples \"auto\" reached auto_max_samples = ", cap, " with the top ",
-                                   k, " components agreeing in ", outcome.confidence,
-                                   " of bootstrap refits, below auto_confidence = ", settings.confidence, "; the top-",
-                                   k,
-                                   " set is not stable at this budget (raise auto_max_samples, or lower auto_top_k)"));
+    out.warnings.push_back(
+        message(method, ": num_samples \"auto\" reached auto_max_samples = ", cap, " with confidence ",
+                outcome.confidence, " in the top ", k, " components (the same set in ", outcome.rounds.back().agreement,
+                " of bootstrap refits), below auto_confidence = ", settings.confidence, "; the top-", k,
+                " set is not stable at this budget (raise auto_max_samples, or lower auto_top_k)"));
   return outcome;
 }
 

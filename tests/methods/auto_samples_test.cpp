@@ -169,7 +169,8 @@ TEST(AutoSamples, TheCapStopsItWithAWarningAndIsNeverPassed) {
   EXPECT_EQ(out.diagnostics["auto_stopped"], "cap");
   EXPECT_EQ(out.diagnostics["achieved_confidence"], 0.0);
   ASSERT_EQ(out.warnings.size(), 1u);
-  for (const char* part : {"lime", "auto_max_samples = 1000", "auto_confidence = 0.9", "top-1"})
+  for (const char* part : {"lime", "auto_max_samples = 1000", "with confidence 0 in the top 1",
+                           "same set in 0 of bootstrap refits", "auto_confidence = 0.9", "top-1"})
     EXPECT_NE(out.warnings[0].find(part), std::string::npos) << out.warnings[0];
 
   // A cap below the first round is the only round; top_k is clipped to M − 1.
