@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <numeric>
 
 #include "core/error.h"
 #include "core/random.h"
@@ -20,16 +19,8 @@ constexpr int kConfidentRoundsToStop = 2;
 int64_t first_round_samples(int64_t components) { return std::max<int64_t>(8 * components, 64); }
 
 std::vector<int64_t> top_k_set(const std::vector<double>& scores, int64_t k) {
-  std::vector<int64_t> order(scores.size());
-  std::iota(order.begin(), order.end(), 0);
-  const auto kept = static_cast<size_t>(std::clamp<int64_t>(k, 0, static_cast<int64_t>(scores.size())));
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(kept), order.end(),
-                    [&](int64_t a, int64_t b) {
-                      const double sa = scores[static_cast<size_t>(a)];
-                      const double sb = scores[static_cast<size_t>(b)];
-                      return sa > sb || (sa == sb && a < b);
-                    });
-  order.resize(kept);
+  std::vector<int64_t> order = ranking_of(scores);
+  order.resize(static_cast<size_t>(std::clamp<int64_t>(k, 0, static_cast<int64_t>(scores.size()))));
   std::sort(order.begin(), order.end());
   return order;
 }

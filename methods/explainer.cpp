@@ -10,7 +10,7 @@
 
 namespace hearsay::methods {
 
-std::vector<int64_t> Explanation::ranking() const {
+std::vector<int64_t> ranking_of(const std::vector<double>& scores) {
   std::vector<int64_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
@@ -18,6 +18,8 @@ std::vector<int64_t> Explanation::ranking() const {
   });
   return order;
 }
+
+std::vector<int64_t> Explanation::ranking() const { return ranking_of(scores); }
 
 nlohmann::json Explanation::to_json() const {
   nlohmann::json components = nlohmann::json::array();

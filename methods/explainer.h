@@ -73,11 +73,15 @@ struct Explanation {
   /// estimate that has not converged): each a sentence for the user, shown beside the scores.
   std::vector<std::string> warnings;
 
-  /// Indices of the components by decreasing score (ties by index).
+  /// Indices of the components by decreasing score (ties by index): ranking_of(scores).
   std::vector<int64_t> ranking() const;
   /// The JSON document `hearsay explain` writes (schema in docs/cli.md).
   nlohmann::json to_json() const;
 };
+
+/// Indices of `scores` by decreasing score, ties by the lower index: the order every ranking of an
+/// explanation uses (deletion curves, top-k sets, agreement).
+std::vector<int64_t> ranking_of(const std::vector<double>& scores);
 
 /// How the shared test suites (conformance, known answers, warnings, non-finite outputs) run a method.
 /// Declared beside the method, so that the suites enrol a new method without naming it.

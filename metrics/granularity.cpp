@@ -30,12 +30,6 @@ int64_t shared_cells(const factorizations::ComponentGeometry& a, const factoriza
   return count;
 }
 
-std::vector<int64_t> ranking(const std::vector<double>& scores) {
-  methods::Explanation e;
-  e.scores = scores;
-  return e.ranking();
-}
-
 }  // namespace
 
 std::vector<double> pool_scores(const factorizations::Factorization& fine, const std::vector<double>& fine_scores,
@@ -107,7 +101,7 @@ MetricResult Granularity::run(const MetricInput& input) const {
         "the explained or the pooled finer scores are all equal: there is no ranking to compare");
   MetricResult result;
   result.value = *rho;
-  result.extra = {{"top_k_jaccard", top_k_jaccard(e.ranking(), ranking(pooled), settings().top_k)},
+  result.extra = {{"top_k_jaccard", top_k_jaccard(e.ranking(), methods::ranking_of(pooled), settings().top_k)},
                   {"fine_components", fine->size()},
                   {"evaluations", evaluations(finer)}};
   return result;
