@@ -31,5 +31,6 @@ void add_explain_command(CLI::App& app, const GlobalOptions& global);
 void add_attack_command(CLI::App& app, const GlobalOptions& global);
 void add_bench_command(CLI::App& app, const GlobalOptions& global);
 void add_report_command(CLI::App& app, const GlobalOptions& global);
+void add_tune_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace hearsay::cli

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   cli::add_attack_command(app, global);
   cli::add_bench_command(app, global);
   cli::add_report_command(app, global);
+  cli::add_tune_command(app, global);
 
   // Name a mistyped subcommand (at any level that needs one: `dataset inf`) instead of CLI11's generic "A subcommand
   // is required".

@@ -16,20 +16,24 @@ enum class InferencePath {
   eager,   ///< the structured network as it is
 };
 
+/// The batch when neither the options nor model.json give one.
+inline constexpr int64_t kDefaultBatch = 16;
+
 struct InferenceOptions {
-  /// Windows per network call (Model::preferred_batch). window_logits always runs full batches of
-  /// this size, padding the last with silence, so a window's logits never depend on how many other
-  /// windows came with it. The best size depends on the network and the workload (2026-12-01, 2 threads):
-  /// on the 130-frame default CNN without the window cache 8 ran 5-10 % faster per window than 16
-  /// (perf/methods_bench.cpp), but on the 87-frame networks of `hearsay bench --quick`, with the cache,
-  /// 8 made LIME, KernelSHAP and exact Shapley 10-18 % slower, so 16 stays the default.
-  int64_t batch = 16;
+  /// Windows per network call (Model::preferred_batch); 0: the model's own, model.json's "batch"
+  /// (measured by `hearsay tune`, models/batch_tuning.h), else 16. window_logits always runs full
+  /// batches of this size, padding the last with silence, so a window's logits never depend on how many
+  /// other windows came with it. The best size depends on the network (2026-12-01, 2 threads): on the
+  /// 130-frame default CNN 4-8 ran fastest, on the 87-frame networks of `hearsay bench --quick` 16 did,
+  /// hence a measured value per model rather than one default.
+  int64_t batch = 0;
   /// Default frozen.
   InferencePath path = InferencePath::frozen;
 
   template <class V>
   void visit(V& v) {
-    v("batch", batch, "windows per network call (default 16)", Range::between(1, 4096));
+    v("batch", batch, "windows per network call (0: the model's, model.json's \"batch\" from hearsay tune, else 16)",
+      Range::between(0, 4096));
     v.choice("path", path,
              {{"frozen", InferencePath::frozen}, {"folded", InferencePath::folded}, {"eager", InferencePath::eager}},
              "how window_logits runs the network (default frozen)");

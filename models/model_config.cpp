@@ -6,8 +6,8 @@
 
 #include "core/error.h"
 #include "core/file_io.h"
-#include "core/options.h"
 #include "core/hash.h"
+#include "core/options.h"
 
 namespace hearsay::models {
 
@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<std::string> kKeys = {
     "format_version", "architecture", "network_options", "file",          "file_hash", "config_hash", "input_rank",
-    "front_end",      "classes",      "input_frames",    "input_seconds", "training",  "data"};
+    "front_end",      "classes",      "input_frames",    "input_seconds", "training",  "data",        "batch"};
 constexpr int kFormatVersion = 1;
 
 const nlohmann::json* find(const nlohmann::json& json, const char* key) {
@@ -178,6 +178,12 @@ ModelConfig model_config_from_json(const nlohmann::json& json, const std::string
     config.input_frames = from_seconds;
   }
 
+  if (const auto* v = find(json, "batch")) {
+    HEARSAY_CHECK_AS(ConfigError, v->is_number_integer() && v->get<int64_t>() >= 1 && v->get<int64_t>() <= 4096,
+                     context, ": \"batch\" (windows per network call) must be an integer from 1 to 4096, got ",
+                     preview(*v), " (hearsay tune measures it)");
+    config.batch = v->get<int64_t>();
+  }
   if (const auto* v = find(json, "training")) config.training = *v;
   if (const auto* v = find(json, "data")) config.data = *v;
   return config;
@@ -212,6 +218,7 @@ nlohmann::json to_json(const ModelConfig& config) {
   json["classes"] = config.classes;
   json["input_frames"] = config.input_frames;
   json["input_seconds"] = seconds_for_frames(config.front_end, config.input_frames);
+  if (config.batch > 0) json["batch"] = config.batch;
   json["training"] = config.training;
   json["data"] = config.data;
   json["config_hash"] = config_hashes(json);

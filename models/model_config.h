@@ -42,6 +42,10 @@ struct ModelConfig {
   /// Feature frames of one network input. model.json may give "input_seconds" instead (or both, when
   /// they agree).
   int64_t input_frames = 0;
+  /// Windows per network call for black-box inference, measured for this network by `hearsay tune`
+  /// (models/batch_tuning.h); 0 (absent): hearsay's default, 16. A window's logits depend on the batch
+  /// in their last bits, so the batch is a property of the model, not chosen anew each run.
+  int64_t batch = 0;
   /// Training summary (hearsay writes it; informational).
   nlohmann::json training = nlohmann::json::object();
   /// Fingerprint of the training data (hearsay writes it; informational).

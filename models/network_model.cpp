@@ -112,12 +112,14 @@ auto guarded(const std::string& model, const char* what, int64_t windows, F&& wo
     throw UnsupportedModelError(message("model '", model, "' failed ", what, " on a batch of ", windows,
                                         " windows: ", error_summary(e),
                                         " (a network that takes only small batches runs with --batch N, e.g. "
-                                        "--batch 1)"));
+                                        "--batch 1, or \"batch\": N in its model.json)"));
   }
 }
 
-InferenceOptions checked(const InferenceOptions& options) {
+// The options with the batch resolved: the caller's, else model.json's (hearsay tune), else the default.
+InferenceOptions resolved(InferenceOptions options, const ModelConfig& config) {
   check_options(options, "inference");
+  if (options.batch == 0) options.batch = config.batch > 0 ? config.batch : kDefaultBatch;
   return options;
 }
 
@@ -131,7 +133,7 @@ std::string first_line(const std::exception& error) {
 NetworkModel::NetworkModel(ModelConfig config, SequentialNetwork network, const InferenceOptions& options)
     : WhiteBox(static_cast<const Model&>(*this)),
       config_(std::move(config)),
-      options_(checked(options)),
+      options_(resolved(options, config_)),
       front_end_(config_.front_end),
       twin_(front_end_),
       network_(std::move(network)) {
@@ -164,7 +166,7 @@ NetworkModel::NetworkModel(ModelConfig config, torch::jit::Module module, const 
                            const InferenceOptions& options)
     : WhiteBox(static_cast<const Model&>(*this)),
       config_(std::move(config)),
-      options_(checked(options)),
+      options_(resolved(options, config_)),
       front_end_(config_.front_end),
       twin_(front_end_),
       script_(std::move(module)),

@@ -55,6 +55,22 @@ TEST(ModelConfig, RoundTripsThroughJson) {
   EXPECT_EQ(to_json(a)["front_end"]["hop_length"], 512);  // every front-end option spelled out
 }
 
+TEST(ModelConfig, TheMeasuredBatchIsReadWrittenAndChecked) {
+  EXPECT_EQ(model_config_from_json(minimal(), "m").batch, 0);  // unset: the default applies
+  EXPECT_FALSE(to_json(model_config_from_json(minimal(), "m")).contains("batch"));
+  auto j = minimal();
+  j["batch"] = 8;
+  const ModelConfig c = model_config_from_json(j, "m");
+  EXPECT_EQ(c.batch, 8);
+  EXPECT_EQ(model_config_from_json(to_json(c), "m").batch, 8);
+  for (const nlohmann::json& bad :
+       {nlohmann::json(0), nlohmann::json(5000), nlohmann::json("8"), nlohmann::json(1.5)}) {
+    j["batch"] = bad;
+    EXPECT_THROW_WITH(model_config_from_json(j, "dir/model.json"), ConfigError, "dir/model.json", "\"batch\"",
+                      "1 to 4096", bad.dump(), "hearsay tune");
+  }
+}
+
 TEST(ModelConfig, RefusesBadDescriptionsByName) {
   auto j = minimal();
   j["clases"] = {"a"};

@@ -115,7 +115,9 @@ TEST(ModelDirectory, BadDirectoriesAndWeightsAreClearErrors) {
   save_model(*model, m);
   const std::string weights = m + "/weights.pt";
   const std::string bytes = hearsay::testing::read_bytes(weights);
-  EXPECT_THROW_WITH(load_model(m, path(InferencePath::frozen, 0)), ConfigError, "inference", "'batch'");
+  EXPECT_THROW_WITH(load_model(m, path(InferencePath::frozen, -1)), ConfigError, "inference", "'batch'");
+  EXPECT_THROW_WITH(load_model(m, path(InferencePath::frozen, 5000)), ConfigError, "inference", "'batch'");
+  EXPECT_EQ(load_model(m, path(InferencePath::frozen, 0))->preferred_batch(), kDefaultBatch);  // 0: the model's
 
   // One flipped bit anywhere (LibTorch's reader would load corrupt tensor bytes silently), a cut.
   for (size_t at : {size_t{100}, bytes.size() / 3, bytes.size() - 100}) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "models/batch_tuning.h"
 #include "models/load_model.h"
 #include "models/white_box.h"
 #include "tests/models/torch_support.h"
@@ -133,6 +134,46 @@ TEST(TorchScript, AModelThatThrowsOnLargeBatchesIsNamedWithTheBatchAndAHint) {
   InferenceOptions two;
   two.batch = 2;
   EXPECT_EQ(load_model(folder, two)->window_logits(windows.data(), 3).rows(), 3);
+}
+
+TEST(TorchScript, TheBatchInModelJsonIsUsedAndTheOptionsOverrideIt) {
+  hearsay::testing::TempDir dir;
+  const std::string folder = small_batch_model(dir);
+  auto config = nlohmann::json::parse(std::ifstream(folder + "/model.json"));
+  config["batch"] = 2;
+  hearsay::testing::write_bytes(folder + "/model.json", config.dump());
+  const std::vector<float> windows(static_cast<size_t>(3 * 8 * 4), -80.0f);
+  const auto model = load_model(folder);
+  EXPECT_EQ(model->preferred_batch(), 2);
+  EXPECT_EQ(model->window_logits(windows.data(), 3).rows(), 3);  // two calls of 2 windows: accepted
+  InferenceOptions one;
+  one.batch = 1;
+  EXPECT_EQ(load_model(folder, one)->preferred_batch(), 1);
+  EXPECT_EQ(load_model(fixture("vgg4"))->preferred_batch(), kDefaultBatch);  // no "batch": the default
+}
+
+TEST(TorchScript, TuningSkipsTheBatchesANetworkRefusesAndKeepsTheFastestModel) {
+  hearsay::testing::TempDir dir;
+  const std::string folder = small_batch_model(dir);
+  const auto make = [&](int64_t batch) {
+    InferenceOptions o;
+    o.batch = batch;
+    return load_model(folder, o);
+  };
+  const BatchTuning t = tune_batch(make, {1, 2, 4}, 2, 0.01);
+  ASSERT_EQ(t.times.size(), 3u);
+  EXPECT_TRUE(t.times[0].error.empty());
+  EXPECT_TRUE(t.times[1].error.empty());
+  EXPECT_GT(t.times[0].seconds_per_window, 0.0);
+  EXPECT_GT(t.times[1].seconds_per_window, 0.0);
+  EXPECT_NE(t.times[2].error.find("at most 2 windows"), std::string::npos) << t.times[2].error;
+  EXPECT_EQ(t.times[2].seconds_per_window, 0.0);
+  const size_t fastest = t.times[0].seconds_per_window <= t.times[1].seconds_per_window ? 0 : 1;
+  EXPECT_EQ(t.best, t.times[fastest].batch);
+  ASSERT_NE(t.best_model, nullptr);
+  EXPECT_EQ(t.best_model->preferred_batch(), t.best);
+  // Every batch refused: the network's own error, not a made-up choice.
+  EXPECT_THROW_WITH(tune_batch(make, {4, 8}, 1, 0.01), UnsupportedModelError, "at most 2 windows", "4 windows");
 }
 
 TEST(TorchScript, BadFilesAndDescriptionsAreClearErrors) {
