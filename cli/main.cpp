@@ -1,8 +1,6 @@
 // The hearsay executable: compare explanation methods on audio classifiers.
-#include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <string>
@@ -20,11 +18,9 @@
 
 int main(int argc, char** argv) {
   using namespace hearsay;
-  // libgomp reads OMP_WAIT_POLICY once, when it loads (before main): unset, idle OpenMP threads spin
-  // and take the cores that other work (or LibTorch's next call) needs. Run again once with PASSIVE;
-  // an explicit setting is respected.
-  if (!std::getenv("OMP_WAIT_POLICY") && ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0)
-    ::execv("/proc/self/exe", argv);
+  // libgomp's default spin takes the cores other work needs, no spin at all slows every forward pass;
+  // a short one, set before libgomp loads (core/parallel.h), unless the user chose.
+  use_short_omp_spin(argv);
   CLI::App app("hearsay: compare explanation methods (LIME, KernelSHAP, occlusion, Grad-CAM, ...) on audio classifiers",
                "hearsay");
   app.set_version_flag("--version", std::string("hearsay ") + version());

@@ -1,6 +1,9 @@
 #include "core/parallel.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #ifdef HEARSAY_HAVE_OPENMP
@@ -25,6 +28,11 @@ int num_threads() {
 #else
   return 1;
 #endif
+}
+
+void use_short_omp_spin(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
+  if (::setenv("GOMP_SPINCOUNT", kOmpSpinCount, 1) == 0) ::execv("/proc/self/exe", argv);
 }
 
 }  // namespace hearsay

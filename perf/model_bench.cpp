@@ -9,13 +9,14 @@
 //   frozen  folded, frozen and optimize_for_inference'd (the default).
 // The counter "per_window" is wall-clock seconds per window (LibTorch works on other threads, so
 // the main thread's CPU time would undercount). Threads follow --threads-like HEARSAY_THREADS
-// (default: one per core). Run with OMP_WAIT_POLICY=PASSIVE, as the hearsay executable does.
+// (default: one per core); OpenMP waits as the hearsay executable sets it (core/parallel.h).
 #include <cstdlib>
 #include <memory>
 #include <string>
 
 #include <benchmark/benchmark.h>
 
+#include "core/parallel.h"
 #include "core/random.h"
 #include "models/load_model.h"
 
@@ -77,6 +78,7 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hearsay::use_short_omp_spin(argv);  // OpenMP's waiting as the hearsay executable sets it
   const char* threads = std::getenv("HEARSAY_THREADS");
   hearsay::models::set_torch_threads(threads ? std::atoi(threads) : 0);
   register_all();

@@ -19,8 +19,8 @@ Timing mode:  /usr/bin/python3 scripts/make_torchscript_fixture.py --time [--thr
 writes nothing: it loads the committed vgg4.pt, freezes it and runs optimize_for_inference (what
 hearsay's default inference path does), and prints PyTorch's milliseconds per window at batch 1 to
 64: the reference floor for perf/methods_bench (issue #16). Give it the OpenMP setting hearsay runs
-with, OMP_WAIT_POLICY=PASSIVE: under libgomp's default spinning, on a 2-core machine that other
-processes also use, batch 1 measured 120 ms per window instead of 0.55.
+with, GOMP_SPINCOUNT=1000 (core/parallel.h): under libgomp's default spinning, on a 2-core machine
+that other processes also use, batch 1 measured 120 ms per window instead of 0.3.
 """
 import argparse
 import collections
