@@ -5,6 +5,8 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <string>
+#include <unordered_map>
 
 #include <Eigen/Dense>
 
@@ -294,27 +296,14 @@ ConstrainedDesign constrained_design(const Eigen::MatrixXd& z, const Eigen::Vect
   return d;
 }
 
-ConstrainedFit solve_constrained(const ConstrainedDesign& d, const Eigen::VectorXd& w) {
+// Solves the normal equations `normal` φ = `rhs` of a constrained design (LDLT, or a complete
+// orthogonal decomposition when the system is singular) and puts the eliminated component back.
+ConstrainedFit solve_normal(const ConstrainedDesign& d, Eigen::MatrixXd& normal, const Eigen::VectorXd& rhs) {
   ConstrainedFit fit;
   fit.phi = Eigen::VectorXd::Zero(d.m);
-  if (d.chosen.empty()) return fit;
   const auto k = d.e.cols();
   double sum = 0.0;
   if (k > 0) {
-    // The normal equations E'WE φ = E'W y2 over the rows of non-zero weight (a bootstrap replicate
-    // leaves about a third of them out), the matrix by a symmetric rank update: half a product's work.
-    std::vector<Eigen::Index> rows;
-    for (Eigen::Index r = 0; r < w.size(); ++r)
-      if (w(r) != 0.0) rows.push_back(r);
-    Eigen::MatrixXd scaled(static_cast<Eigen::Index>(rows.size()), k);
-    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const Eigen::Index r = rows[i];
-      scaled.row(static_cast<Eigen::Index>(i)) = std::sqrt(w(r)) * d.e.row(r);
-      rhs += (w(r) * d.y2(r)) * d.e.row(r).transpose();
-    }
-    Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(k, k);
-    normal.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
     normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
     const Eigen::LDLT<Eigen::MatrixXd> ldlt(normal);
     fit.singular = ldlt.info() != Eigen::Success || ldlt.vectorD().cwiseAbs().minCoeff() < 1e-12 * normal.norm();
@@ -329,9 +318,112 @@ ConstrainedFit solve_constrained(const ConstrainedDesign& d, const Eigen::Vector
   return fit;
 }
 
+// The lower triangle of Σ_i scale_i² e_{row_i} e_{row_i}': the rows gathered column by column (the
+// design is column-major: a row is strided, a column is contiguous), then one symmetric rank update,
+// half a product's work.
+Eigen::MatrixXd lower_normal(const Eigen::MatrixXd& e, const std::vector<Eigen::Index>& rows,
+                             const std::vector<double>& scale) {
+  const auto k = e.cols();
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd scaled(n, k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const double* column = e.col(j).data();
+    double* out = scaled.col(j).data();
+    for (Eigen::Index i = 0; i < n; ++i) out[i] = scale[static_cast<size_t>(i)] * column[rows[static_cast<size_t>(i)]];
+  }
+  Eigen::MatrixXd normal = Eigen::MatrixXd::Zero(k, k);
+  normal.selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+  return normal;
+}
+
+ConstrainedFit solve_constrained(const ConstrainedDesign& d, const Eigen::VectorXd& w) {
+  if (d.chosen.empty()) return {Eigen::VectorXd::Zero(d.m), false};
+  const auto k = d.e.cols();
+  Eigen::MatrixXd normal;
+  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k);
+  if (k > 0) {
+    // The normal equations E'WE φ = E'W y2 over the rows of non-zero weight.
+    std::vector<Eigen::Index> rows;
+    std::vector<double> scale;
+    for (Eigen::Index r = 0; r < w.size(); ++r)
+      if (w(r) != 0.0) {
+        rows.push_back(r);
+        scale.push_back(std::sqrt(w(r)));
+      }
+    normal = lower_normal(d.e, rows, scale);
+    // Each entry summed over the rows in order, as a row-by-row accumulation would.
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const double* column = d.e.col(j).data();
+      double acc = 0.0;
+      for (const Eigen::Index r : rows) acc += (w(r) * d.y2(r)) * column[r];
+      rhs(j) = acc;
+    }
+  }
+  return solve_normal(d, normal, rhs);
+}
+
 ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd& w, const Eigen::VectorXd& y_adj,
                                  double delta, const std::vector<int>& chosen) {
   return solve_constrained(constrained_design(z, y_adj, delta, chosen), w);
+}
+
+// A coalition and its complement have opposite rows in the constrained design (e' = -e: each column
+// is a difference of two 0/1 entries, both flipped), so their terms of the normal equations merge:
+// (w + w') e e' in the matrix and (w y2 - w' y2') e in the right-hand side, half the rows to update.
+// The bootstrap refits use this; the estimate itself keeps its row-by-row arithmetic.
+struct MergedPairs {
+  std::vector<Eigen::Index> first;   // a row of each merged pair (or a row without its complement)
+  std::vector<Eigen::Index> second;  // its complement's row, or -1
+};
+
+MergedPairs merge_complements(const Matrix<uint8_t>& masks) {
+  const int64_t m = masks.cols();
+  std::unordered_map<std::string, Eigen::Index> row_of;
+  row_of.reserve(static_cast<size_t>(masks.rows()));
+  for (int64_t r = 0; r < masks.rows(); ++r)
+    row_of.emplace(std::string(reinterpret_cast<const char*>(masks.row(r)), static_cast<size_t>(m)), r);
+  MergedPairs pairs;
+  std::vector<bool> used(static_cast<size_t>(masks.rows()), false);
+  std::string complement(static_cast<size_t>(m), '\0');
+  for (int64_t r = 0; r < masks.rows(); ++r) {
+    if (used[static_cast<size_t>(r)]) continue;
+    used[static_cast<size_t>(r)] = true;
+    for (int64_t i = 0; i < m; ++i) complement[static_cast<size_t>(i)] = static_cast<char>(masks(r, i) ? 0 : 1);
+    auto it = row_of.find(complement);
+    Eigen::Index other = -1;
+    if (it != row_of.end() && !used[static_cast<size_t>(it->second)]) {
+      other = it->second;
+      used[static_cast<size_t>(other)] = true;
+    }
+    pairs.first.push_back(r);
+    pairs.second.push_back(other);
+  }
+  return pairs;
+}
+
+ConstrainedFit solve_merged(const ConstrainedDesign& d, const MergedPairs& pairs, const Eigen::VectorXd& w) {
+  if (d.chosen.empty()) return {Eigen::VectorXd::Zero(d.m), false};
+  const auto k = d.e.cols();
+  Eigen::MatrixXd normal;
+  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k);
+  if (k > 0) {
+    std::vector<Eigen::Index> rows;
+    std::vector<double> scale;
+    Eigen::VectorXd v = Eigen::VectorXd::Zero(d.e.rows());  // each kept pair's right-hand-side factor, at its row
+    for (size_t p = 0; p < pairs.first.size(); ++p) {
+      const Eigen::Index a = pairs.first[p];
+      const Eigen::Index b = pairs.second[p];
+      const double wa = w(a);
+      const double wb = b >= 0 ? w(b) : 0.0;
+      if (wa + wb == 0.0) continue;
+      rows.push_back(a);
+      scale.push_back(std::sqrt(wa + wb));
+      v(a) = wa * d.y2(a) - (b >= 0 ? wb * d.y2(b) : 0.0);
+    }
+    normal = lower_normal(d.e, rows, scale);
+    rhs.noalias() = d.e.transpose() * v;
+  }
+  return solve_normal(d, normal, rhs);
 }
 
 // Bootstrap replicates of φ (see kernel_shap.h), one per row: the sampled draws resampled with
@@ -375,9 +467,10 @@ Eigen::MatrixXd resampled_fits(const Coalitions& c, const Eigen::MatrixXd& z, co
     }
   }
   const ConstrainedDesign design = constrained_design(z, y_adj, delta, chosen);
+  const MergedPairs pairs = merge_complements(c.masks);
   Eigen::MatrixXd out(replicates, z.cols());
 #pragma omp parallel for schedule(static)
-  for (int b = 0; b < replicates; ++b) out.row(b) = solve_constrained(design, weights.col(b)).phi.transpose();
+  for (int b = 0; b < replicates; ++b) out.row(b) = solve_merged(design, pairs, weights.col(b)).phi.transpose();
   return out;
 }
 
@@ -448,8 +541,10 @@ Round fit_round(const KernelShapOptions& o, Evaluator& evaluator, int64_t budget
   require_finite("kernel_shap", "the coalition outputs", outputs);
   const auto n = static_cast<Eigen::Index>(r.c.weights.size());
   r.z.resize(n, m);
-  for (Eigen::Index row = 0; row < n; ++row)
-    for (int64_t i = 0; i < m; ++i) r.z(row, i) = r.c.masks(row, i);
+  for (int64_t i = 0; i < m; ++i) {  // column by column: z is column-major (a row-major fill strides every write)
+    double* column = r.z.col(i).data();
+    for (Eigen::Index row = 0; row < n; ++row) column[row] = r.c.masks(row, i);
+  }
   const Eigen::VectorXd w = Eigen::Map<const Eigen::VectorXd>(r.c.weights.data(), n);
   r.y_adj = Eigen::Map<const Eigen::VectorXd>(outputs.data(), n).array() - f_none;
   r.chosen = select_components(o, r.z, w, r.y_adj, delta);

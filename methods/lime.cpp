@@ -47,8 +47,10 @@ Eigen::VectorXd kernel_weights(const Matrix<uint8_t>& masks, double width) {
 
 Eigen::MatrixXd as_matrix(const Matrix<uint8_t>& masks) {
   Eigen::MatrixXd x(masks.rows(), masks.cols());
-  for (int64_t r = 0; r < masks.rows(); ++r)
-    for (int64_t i = 0; i < masks.cols(); ++i) x(r, i) = masks(r, i);
+  for (int64_t i = 0; i < masks.cols(); ++i) {  // column by column: x is column-major
+    double* column = x.col(i).data();
+    for (int64_t r = 0; r < masks.rows(); ++r) column[r] = masks(r, i);
+  }
   return x;
 }
 
