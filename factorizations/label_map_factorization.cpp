@@ -157,6 +157,10 @@ LabelMapFactorization::LabelMapFactorization(const FrontEnd& front_end, const Au
       band = {std::min(band.first, m), std::max(band.last, m + 1)};
       ++cell_counts_[static_cast<size_t>(label)];
     }
+  runs_.resize(static_cast<size_t>(labels_.rows()));
+  for (int64_t m = 0; m < labels_.rows(); ++m)
+    for (int64_t t = 0; t < labels_.cols(); ++t)
+      if (t == 0 || labels_(m, t) != labels_(m, t - 1)) runs_[static_cast<size_t>(m)].push_back({t, labels_(m, t)});
   for (int64_t i = 0; i < size(); ++i)
     HEARSAY_CHECK(spans_[static_cast<size_t>(i)].last > 0, "label map: component '",
                   this->names()[static_cast<size_t>(i)], "' owns no cell");
@@ -172,11 +176,21 @@ void LabelMapFactorization::compose(const uint8_t* keep, float* features) const 
 void LabelMapFactorization::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
   HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames(), "compose_frames: frames [", first,
                    ", ", first + count, ") outside the ", frames(), "-frame input");
-  for (int64_t m = 0; m < n_mels(); ++m)
-    for (int64_t t = 0; t < count; ++t) {
-      const int64_t c = m * frames() + first + t;
-      out[m * count + t] = keep[labels_.data()[c]] ? features_.data()[c] : baseline_.data()[c];
+  const int64_t end = first + count;
+  for (int64_t m = 0; m < n_mels(); ++m) {
+    const auto& runs = runs_[static_cast<size_t>(m)];
+    // The run holding `first`: the last one starting at or before it.
+    auto run = std::upper_bound(runs.begin(), runs.end(), first, [](int64_t t, const Run& r) { return t < r.start; });
+    --run;
+    const int64_t row = m * frames();
+    float* dst = out + m * count - first;
+    for (int64_t t = first; t < end; ++run) {
+      const int64_t stop = std::min(end, run + 1 == runs.end() ? frames() : (run + 1)->start);
+      const float* src = (keep[run->label] ? features_.data() : baseline_.data()) + row;
+      std::copy(src + t, src + stop, dst + t);
+      t = stop;
     }
+  }
 }
 
 void LabelMapFactorization::compose_gains(const double* gains, float* features) const {

@@ -73,6 +73,14 @@ class LabelMapFactorization : public Factorization {
   std::vector<FrameSpan> spans_;
   std::vector<FrameSpan> bands_;      // mel bins [first, last) of each component
   std::vector<int64_t> cell_counts_;  // cells of each component
+  // The label map run-length encoded along time: per mel band, runs of one label [start, next start).
+  // compose_frames copies each run from the features or the baseline whole, instead of choosing cell
+  // by cell (tf_grid's bands hold ten runs of 13 frames; superpixels tens).
+  struct Run {
+    int64_t start;
+    int32_t label;
+  };
+  std::vector<std::vector<Run>> runs_;
   std::string baseline_text_;
 };
 

@@ -127,13 +127,18 @@ TEST_P(EveryFactorization, ResultsDoNotDependOnWhatWasComposedBefore) {
   for (size_t i = masks.size(); i-- > 0;) backward[i] = b->compose(masks[i]);
   for (size_t i = 0; i < masks.size(); ++i) ASSERT_TRUE(forward[i] == backward[i]) << "mask " << i;
   ASSERT_TRUE(a->frame_local());
-  const int64_t first = a->frames() / 3;
-  const int64_t count = a->frames() / 4;
-  std::vector<float> part(static_cast<size_t>(a->n_mels() * count));
-  for (size_t i = 0; i < 4; ++i) {
-    b->compose_frames(masks[i].data(), first, count, part.data());
-    for (int64_t m = 0; m < a->n_mels(); ++m)
-      for (int64_t t = 0; t < count; ++t) ASSERT_EQ(part[static_cast<size_t>(m * count + t)], forward[i](m, first + t));
+  // Ranges starting and ending inside, at the edges of and across the runs a label map copies whole.
+  const int64_t n = a->frames();
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {{n / 3, n / 4}, {0, 1}, {n - 1, 1}, {0, n}, {1, n - 2}};
+  for (const auto& [first, count] : ranges) {
+    std::vector<float> part(static_cast<size_t>(a->n_mels() * count));
+    for (size_t i = 0; i < 4; ++i) {
+      b->compose_frames(masks[i].data(), first, count, part.data());
+      for (int64_t m = 0; m < a->n_mels(); ++m)
+        for (int64_t t = 0; t < count; ++t)
+          ASSERT_EQ(part[static_cast<size_t>(m * count + t)], forward[i](m, first + t))
+              << "frames " << first << " + " << count << ", mask " << i;
+    }
   }
 }
 
