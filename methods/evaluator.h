@@ -13,6 +13,9 @@
 // Without the window cache a frame-local factorization is still composed window by window, straight
 // into the batch the network runs (no clip-sized input, no copy of its windows): the same windows, the
 // same arithmetic, so the same logits as composing whole clips (tests/methods/evaluator_test.cpp).
+// Either way the windows run window by window (every mask's first window, then every mask's second,
+// ...): a batch then reads one stretch of the factorization's data, which stays in the CPU's caches
+// between the network's calls, and a window's logits do not depend on its batch-mates.
 //
 // Non-finite outputs: logits that are NaN or infinite are an Error naming the model, the input and
 // the mask (and window) that produced them, thrown before they are cached or reach a method. A NaN
