@@ -30,9 +30,16 @@ int num_threads() {
 #endif
 }
 
+std::pair<std::string, std::string> omp_wait_setting(const std::function<const char*(const char*)>& env) {
+  if (env("OMP_WAIT_POLICY") || env("GOMP_SPINCOUNT")) return {};
+  const char* ranks = env("OMPI_COMM_WORLD_LOCAL_SIZE");
+  if (ranks && std::atoi(ranks) > 1) return {"OMP_WAIT_POLICY", "PASSIVE"};
+  return {"GOMP_SPINCOUNT", kOmpSpinCount};
+}
+
 void use_short_omp_spin(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
-  if (::setenv("GOMP_SPINCOUNT", kOmpSpinCount, 1) == 0) ::execv("/proc/self/exe", argv);
+  const auto [name, value] = omp_wait_setting([](const char* n) { return std::getenv(n); });
+  if (!name.empty() && ::setenv(name.c_str(), value.c_str(), 1) == 0) ::execv("/proc/self/exe", argv);
 }
 
 }  // namespace hearsay

@@ -3,6 +3,10 @@
 // LibTorch call (composition happens before the forward pass, not within it).
 #pragma once
 
+#include <functional>
+#include <string>
+#include <utility>
+
 namespace hearsay {
 
 /// Cores available to this process (at least 1).
@@ -23,9 +27,15 @@ int num_threads();
 /// with two processes sharing the two cores, 0.57 / 0.38, 0.64 / 0.43, 1.25 / 0.47 and 7.7 / 0.68.
 inline constexpr const char* kOmpSpinCount = "1000";
 
-/// Sets GOMP_SPINCOUNT to kOmpSpinCount and runs the program again (libgomp reads its environment
-/// once, when it loads, before main) unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is already set, which
-/// is respected. Returns only when nothing had to change (or the re-run could not start).
+/// The variable to set before libgomp loads, and its value: GOMP_SPINCOUNT = kOmpSpinCount; or
+/// OMP_WAIT_POLICY = PASSIVE when Open MPI says several ranks share this machine
+/// (OMPI_COMM_WORLD_LOCAL_SIZE > 1), since spinning threads of one rank take the cores of the others;
+/// or nothing ({"", ""}) when the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT, which is respected.
+/// `env` reads a variable (std::getenv; nullptr when unset).
+std::pair<std::string, std::string> omp_wait_setting(const std::function<const char*(const char*)>& env);
+
+/// Sets omp_wait_setting(std::getenv) and runs the program again (libgomp reads its environment once,
+/// when it loads, before main). Returns only when nothing had to change (or the re-run could not start).
 void use_short_omp_spin(char** argv);
 
 }  // namespace hearsay
