@@ -5,6 +5,7 @@
 // may differ in their last bits: a window's logits depend on the batch.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/parallel.h"
 #include "models/batch_tuning.h"
 #include "models/load_model.h"
 
@@ -36,6 +38,13 @@ void run_tune(const TuneArgs& args) {
   models::load_model(args.model, {});
   nlohmann::json config = read_json_file(json_path);
   const int64_t previous = config.contains("batch") ? config["batch"].get<int64_t>() : 0;
+  // Under other work the fastest batch is another one (two processes sharing the cores moved it from
+  // 8 to 16, and under OMP_WAIT_POLICY=PASSIVE from 32 to 8), and the value would describe a busy machine.
+  double load = 0.0;
+  if (std::ifstream loadavg("/proc/loadavg"); loadavg >> load && load >= 0.5)
+    std::cerr << "hearsay: note: the load average is " << load << " on " << hardware_threads()
+              << " cores: other work is running, and a batch measured now suits a busy machine; run hearsay "
+                 "tune again when it is idle\n";
 
   const models::BatchTuning tuning = models::tune_batch(
       [&](int64_t batch) {
