@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
+
 #include "core/error.h"
 
 namespace hearsay::factorizations {
@@ -131,16 +136,27 @@ template <class Weight>
 void SpectralComposer::sum_frame(int64_t t, const Weight& weight, std::vector<ComplexD>& acc) const {
   // Summed in double: where contributions cancel (the two sides of a cut at a segment boundary), a
   // float sum would keep the rounding of each side, far above the quiet cell that remains.
-  acc.assign(static_cast<size_t>(bins_), ComplexD(0.0, 0.0));
+  // The first part present is copied (or scaled) rather than added to zeros: the same values, one
+  // pass fewer over the bins.
+  acc.resize(static_cast<size_t>(bins_));
+  bool first = true;
   for (const Contribution& c : by_frame_[static_cast<size_t>(t)]) {
     const double w = weight(c);
     if (w == 0.0) continue;
-    if (w == 1.0) {
+    if (first) {
+      first = false;
+      if (w == 1.0) {
+        std::copy(c.row, c.row + bins_, acc.begin());
+      } else {
+        for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] = w * c.row[k];
+      }
+    } else if (w == 1.0) {
       for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += c.row[k];
     } else {
       for (int k = 0; k < bins_; ++k) acc[static_cast<size_t>(k)] += w * c.row[k];
     }
   }
+  if (first) std::fill(acc.begin(), acc.end(), ComplexD(0.0, 0.0));
 }
 
 template <class Weight>
@@ -153,11 +169,42 @@ void SpectralComposer::frame_column(const Weight& weight, int64_t t, float* out,
     sum[static_cast<size_t>(k)] = Complex(static_cast<float>(acc[static_cast<size_t>(k)].real()),
                                           static_cast<float>(acc[static_cast<size_t>(k)].imag()));
   front_end_.mel_frame(sum.data(), out, stride);
-  if (frame_local_ && compress)
-    for (int m = 0; m < front_end_.n_mels(); ++m) out[m * stride] = front_end_.compress_value(out[m * stride]);
+  if (!frame_local_ || !compress) return;
+  if (stride == 1) {  // (one call for the column: a frame-local front-end has no clamp to apply)
+    front_end_.compress(out, front_end_.n_mels());
+    return;
+  }
+  for (int m = 0; m < front_end_.n_mels(); ++m) out[m * stride] = front_end_.compress_value(out[m * stride]);
 }
 
 namespace {
+
+// out[m * stride + i] = columns[i][m] for i < n, m < n_mels. Blocks of 4 columns × 4 mels move as
+// one SSE transpose (x86-64's baseline); the rest go value by value.
+void transpose_columns(const float* const* columns, int64_t n, int n_mels, float* out, int64_t stride) {
+  int m0 = 0;
+#if defined(__SSE2__)
+  const int64_t n4 = n & ~int64_t{3};
+  for (; m0 + 4 <= n_mels; m0 += 4) {
+    float* r0 = out + m0 * stride;
+    for (int64_t i = 0; i < n4; i += 4) {
+      __m128 a = _mm_loadu_ps(columns[i] + m0);
+      __m128 b = _mm_loadu_ps(columns[i + 1] + m0);
+      __m128 c = _mm_loadu_ps(columns[i + 2] + m0);
+      __m128 d = _mm_loadu_ps(columns[i + 3] + m0);
+      _MM_TRANSPOSE4_PS(a, b, c, d);
+      _mm_storeu_ps(r0 + i, a);
+      _mm_storeu_ps(r0 + stride + i, b);
+      _mm_storeu_ps(r0 + 2 * stride + i, c);
+      _mm_storeu_ps(r0 + 3 * stride + i, d);
+    }
+    for (int m = m0; m < m0 + 4; ++m)
+      for (int64_t i = n4; i < n; ++i) out[m * stride + i] = columns[i][m];
+  }
+#endif
+  for (int m = m0; m < n_mels; ++m)
+    for (int64_t i = 0; i < n; ++i) out[m * stride + i] = columns[i][m];
+}
 
 // Weights of a keep-mask: a part is present (1) or not (0).
 struct KeepWeight {
@@ -185,17 +232,20 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
   HEARSAY_CHECK_AS(ShapeError, frame_local_ || (first == 0 && count == frames_),
                    "compose_frames: a front-end with a top_db clamp composes whole inputs only");
   const int n_mels = front_end_.n_mels();
-  // Frames are gathered as columns into a small tile, then written row by row: the output is
-  // [n_mels × count] row-major, and writing one column at a time would scatter every value.
+  // Frames are gathered as columns of a small tile (pointers into the cache, or a computed column),
+  // then written row by row: the output is [n_mels × count] row-major, and writing one column at a
+  // time would scatter every value.
   constexpr int64_t kTile = 16;
   thread_local std::vector<float> tile;
   tile.resize(static_cast<size_t>(kTile * n_mels));
+  const float* columns[kTile];
   int64_t hits = 0;
   for (int64_t t0 = first; t0 < first + count; t0 += kTile) {
     const int64_t n = std::min(kTile, first + count - t0);
     for (int64_t i = 0; i < n; ++i) {
       const int64_t t = t0 + i;
       float* column = tile.data() + i * n_mels;
+      columns[i] = column;
       const int64_t offset = slot_offset_[static_cast<size_t>(t)];
       if (offset < 0) {
         frame_column(KeepWeight{keep}, t, column, 1);
@@ -206,9 +256,9 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
       for (size_t b = 0; b < ids.size(); ++b) pattern |= static_cast<int64_t>(keep[ids[b]] != 0) << b;
       const auto slot = static_cast<size_t>(offset + pattern);
       float* cached = columns_.get() + slot * static_cast<size_t>(n_mels);
-      if (state_[slot].load(std::memory_order_acquire) == 2) {
+      if (state_[slot].load(std::memory_order_acquire) == 2) {  // written once, then only read
         ++hits;
-        std::copy(cached, cached + n_mels, column);
+        columns[i] = cached;
         continue;
       }
       frame_column(KeepWeight{keep}, t, column, 1);
@@ -218,10 +268,7 @@ void SpectralComposer::compose_frames(const uint8_t* keep, int64_t first, int64_
         state_[slot].store(2, std::memory_order_release);
       }
     }
-    for (int m = 0; m < n_mels; ++m) {
-      float* row = out + m * count + (t0 - first);
-      for (int64_t i = 0; i < n; ++i) row[i] = tile[static_cast<size_t>(i * n_mels + m)];
-    }
+    transpose_columns(columns, n, n_mels, out + (t0 - first), count);
   }
   cache_hits_.fetch_add(hits, std::memory_order_relaxed);
   if (!frame_local_) front_end_.compress(out, static_cast<int64_t>(n_mels) * count);

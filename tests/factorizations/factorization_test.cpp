@@ -240,6 +240,37 @@ TEST(SpectralComposition, EqualsWaveformCompositionThenFrontEnd) {
   }
 }
 
+// Composed frames reach the model input through a transpose (columns of mels into rows of frames)
+// that moves blocks of 4 × 4 values: mel counts and frame ranges that are not multiples of 4 take its
+// remainder paths, and every cell must still equal the front-end of the composed waveform.
+TEST(SpectralComposition, FrameRangesOfAnyMelCountEqualTheFrontEndOfTheWaveform) {
+  const auto input = test_input(2.0);
+  for (int n_mels : {5, 13, 96}) {
+    FrontEndOptions o;
+    o.n_mels = n_mels;
+    const FrontEnd front_end{o};
+    const auto f = factorizer_registry().create("stems", nlohmann::json{{"segments", 6}})->factorize(input, front_end);
+    const auto& wf = dynamic_cast<const WaveformFactorization&>(*f);
+    const int64_t n = f->frames();
+    Rng rng(21);
+    for (const auto& [first, count] : std::vector<std::pair<int64_t, int64_t>>{{0, n}, {3, 17}, {n - 7, 7}, {5, 1}}) {
+      for (int trial = 0; trial < 3; ++trial) {
+        std::vector<uint8_t> keep(static_cast<size_t>(f->size()));
+        for (auto& v : keep) v = rng.bernoulli(0.5);
+        const Matrix<float> reference = front_end.features(wf.render(keep));
+        Matrix<float> part(n_mels, count);
+        f->compose_frames(keep.data(), first, count, part.data());
+        Matrix<float> expected(n_mels, count);
+        for (int64_t m = 0; m < n_mels; ++m)
+          for (int64_t t = 0; t < count; ++t) expected(m, t) = reference(m, first + t);
+        const Difference d = difference(part, expected);
+        EXPECT_LT(d.power_re_peak, 1e-6) << n_mels << " mels, frames " << first << " + " << count;
+        EXPECT_LT(d.db_within_120, 1e-4) << n_mels << " mels, frames " << first << " + " << count;
+      }
+    }
+  }
+}
+
 // The composer itself, on parts whose values are off the 16-bit grid (so a float sum of them rounds),
 // against the exact answer: the float64 front-end of the float64 sum of the parts. Summing spectra in
 // double keeps every cell exact to the rounding of its own value, down to cells 120 dB below the
