@@ -336,30 +336,39 @@ Eigen::MatrixXd lower_normal(const Eigen::MatrixXd& e, const std::vector<Eigen::
   return normal;
 }
 
-ConstrainedFit solve_constrained(const ConstrainedDesign& d, const Eigen::VectorXd& w) {
+// The normal equations over the rows `gather` lists with their scale (√ of their weight), and the
+// right-hand side it fills: the part the estimate and the bootstrap refits share.
+template <class Gather>
+ConstrainedFit solve_rows(const ConstrainedDesign& d, const Gather& gather) {
   if (d.chosen.empty()) return {Eigen::VectorXd::Zero(d.m), false};
   const auto k = d.e.cols();
   Eigen::MatrixXd normal;
   Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k);
   if (k > 0) {
-    // The normal equations E'WE φ = E'W y2 over the rows of non-zero weight.
     std::vector<Eigen::Index> rows;
     std::vector<double> scale;
+    gather(rows, scale, rhs);
+    normal = lower_normal(d.e, rows, scale);
+  }
+  return solve_normal(d, normal, rhs);
+}
+
+ConstrainedFit solve_constrained(const ConstrainedDesign& d, const Eigen::VectorXd& w) {
+  // The normal equations E'WE φ = E'W y2 over the rows of non-zero weight.
+  return solve_rows(d, [&](std::vector<Eigen::Index>& rows, std::vector<double>& scale, Eigen::VectorXd& rhs) {
     for (Eigen::Index r = 0; r < w.size(); ++r)
       if (w(r) != 0.0) {
         rows.push_back(r);
         scale.push_back(std::sqrt(w(r)));
       }
-    normal = lower_normal(d.e, rows, scale);
     // Each entry summed over the rows in order, as a row-by-row accumulation would.
-    for (Eigen::Index j = 0; j < k; ++j) {
+    for (Eigen::Index j = 0; j < rhs.size(); ++j) {
       const double* column = d.e.col(j).data();
       double acc = 0.0;
       for (const Eigen::Index r : rows) acc += (w(r) * d.y2(r)) * column[r];
       rhs(j) = acc;
     }
-  }
-  return solve_normal(d, normal, rhs);
+  });
 }
 
 ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd& w, const Eigen::VectorXd& y_adj,
@@ -402,13 +411,7 @@ MergedPairs merge_complements(const Matrix<uint8_t>& masks) {
 }
 
 ConstrainedFit solve_merged(const ConstrainedDesign& d, const MergedPairs& pairs, const Eigen::VectorXd& w) {
-  if (d.chosen.empty()) return {Eigen::VectorXd::Zero(d.m), false};
-  const auto k = d.e.cols();
-  Eigen::MatrixXd normal;
-  Eigen::VectorXd rhs = Eigen::VectorXd::Zero(k);
-  if (k > 0) {
-    std::vector<Eigen::Index> rows;
-    std::vector<double> scale;
+  return solve_rows(d, [&](std::vector<Eigen::Index>& rows, std::vector<double>& scale, Eigen::VectorXd& rhs) {
     Eigen::VectorXd v = Eigen::VectorXd::Zero(d.e.rows());  // each kept pair's right-hand-side factor, at its row
     for (size_t p = 0; p < pairs.first.size(); ++p) {
       const Eigen::Index a = pairs.first[p];
@@ -420,10 +423,8 @@ ConstrainedFit solve_merged(const ConstrainedDesign& d, const MergedPairs& pairs
       scale.push_back(std::sqrt(wa + wb));
       v(a) = wa * d.y2(a) - (b >= 0 ? wb * d.y2(b) : 0.0);
     }
-    normal = lower_normal(d.e, rows, scale);
     rhs.noalias() = d.e.transpose() * v;
-  }
-  return solve_normal(d, normal, rhs);
+  });
 }
 
 // Bootstrap replicates of φ (see kernel_shap.h), one per row: the sampled draws resampled with
