@@ -233,7 +233,8 @@ void Evaluator::run_windows(const Matrix<uint8_t>& masks, const std::vector<int6
   // changes no result.
   std::vector<size_t> order(jobs.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return jobs[a].window < jobs[b].window; });
+  if (windows > 1)
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return jobs[a].window < jobs[b].window; });
   std::vector<float> job_logits(jobs.size() * static_cast<size_t>(classes));
   for (size_t first = 0; first < jobs.size(); first += static_cast<size_t>(batch_size_)) {
     const auto count = static_cast<int64_t>(std::min(jobs.size() - first, static_cast<size_t>(batch_size_)));

@@ -16,20 +16,23 @@ double since(std::chrono::steady_clock::time_point start) {
 }
 
 // `count` distinct windows [n_mels × input_frames] back to back: the model's front-end on seeded
-// noise, each window a different stretch of it, so no call sees the data of the previous one.
+// noise, run once over a stretch long enough for all of them, each window starting 3 frames after
+// the previous one, so no call sees the data of the previous one.
 std::vector<float> noise_windows(const Model& model, int64_t count) {
+  constexpr int64_t kShift = 3;
   const int64_t frames = model.input_frames();
   const int64_t n_mels = model.front_end().n_mels();
-  const int64_t samples = model.input_samples();
+  const int64_t samples = model.input_samples() + count * kShift * model.front_end().options().hop_length;
   Rng rng(0x74756e65ULL);  // "tune"
-  std::vector<float> signal(static_cast<size_t>(samples + count * 997));
+  std::vector<float> signal(static_cast<size_t>(samples));
   for (float& x : signal) x = static_cast<float>(0.1 * rng.normal());
+  const Matrix<float> f = model.front_end().features(signal.data(), samples);
   std::vector<float> windows(static_cast<size_t>(count * n_mels * frames), model.silence_value());
   for (int64_t w = 0; w < count; ++w) {
-    const Matrix<float> f = model.front_end().features(signal.data() + w * 997, samples);
-    const int64_t kept = std::min(frames, f.cols());
+    const int64_t first = w * kShift;
+    const int64_t kept = std::clamp<int64_t>(f.cols() - first, 0, frames);
     for (int64_t m = 0; m < n_mels; ++m)
-      std::copy(f.row(m), f.row(m) + kept, windows.data() + (w * n_mels + m) * frames);
+      std::copy(f.row(m) + first, f.row(m) + first + kept, windows.data() + (w * n_mels + m) * frames);
   }
   return windows;
 }

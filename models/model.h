@@ -16,6 +16,7 @@
 #include "core/audio.h"
 #include "core/front_end.h"
 #include "core/matrix.h"
+#include "models/inference_options.h"
 
 namespace hearsay::models {
 
@@ -68,7 +69,7 @@ class Model {
   virtual Matrix<float> window_logits(const float* windows, int64_t count) const = 0;
 
   /// How many windows one window_logits call handles best (callers batch by this).
-  virtual int64_t preferred_batch() const { return 16; }
+  virtual int64_t preferred_batch() const { return kDefaultBatch; }
 
   /// The white-box facet (models/white_box.h): null for black boxes, whose only access is
   /// window_logits. The default: a black box.
