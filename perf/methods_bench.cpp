@@ -9,7 +9,8 @@
 // time per window run <= 1.05 x the floor at the best batch, with the window cache off, so every
 // evaluation runs all its windows and nothing is skipped).
 //
-// The acceptance table: {tf_grid 10 x 8, stems x 10 segments} x {3 s, 30 s clip} x {builtin vgg_small
+// The acceptance table: {tf_grid 10 x 8, superpixels of 80 regions, stems x 10 segments, 10 segments}
+// x {3 s, 30 s clip} x {builtin vgg_small
 // (untrained: timing does not depend on the weights), the TorchScript fixture tests/data/models/vgg4
 // made by PyTorch} x {kernel_shap, lime} with 4096 samples, window cache off, each case repeated
 // (repetitions()) on a fresh factorization with the floor probed during every repetition; the
@@ -25,7 +26,7 @@
 // The stems30/... cases keep issue #5's figures (window cache on, occlusion) on the builtin model at
 // the default batch, with `ratio` over the floor per mask (all windows of a 30 s clip).
 //
-// Run: build/perf/methods_bench [--benchmark_filter=floor|accept|overhead] (about 8 minutes).
+// Run: build/perf/methods_bench [--benchmark_filter=floor|accept|overhead] (about 15 minutes).
 #include <sys/resource.h>
 #include <time.h>
 
@@ -201,7 +202,7 @@ void report_floor(benchmark::State& state, const std::string& kind) {
 
 struct Case {
   std::string kind;           // builtin | torchscript
-  std::string factorization;  // tf_grid | stems
+  std::string factorization;  // one of kFactorizations
   double seconds;             // clip length
   bool tuned = true;          // on the model at the tuned batch (issue #5's cases: at the default)
 };
@@ -212,13 +213,22 @@ struct Subject {
   std::unique_ptr<factorizations::Factorization> factorization;
 };
 
-std::unique_ptr<factorizations::Factorization> factorize(const Case& c, const models::Model& model) {
-  const nlohmann::json options = c.factorization == "tf_grid"
-                                     ? nlohmann::json{{"time_segments", 10}, {"frequency_bands", 8}}
-                                     : nlohmann::json{{"segments", 10}};
+// The factorizations of the tables: tf_grid 10 × 8 and superpixels of 80 regions over the
+// spectrogram, stems × 10 segments (40 components) and 10 segments over the waveform.
+const std::vector<std::string> kFactorizations = {"tf_grid", "superpixels", "stems", "segments"};
+
+std::unique_ptr<factorizations::Factorization> factorize(const std::string& name, double seconds,
+                                                         const models::Model& model) {
+  nlohmann::json options = {{"segments", 10}};
+  if (name == "tf_grid") options = {{"time_segments", 10}, {"frequency_bands", 8}};
+  if (name == "superpixels") options = {{"count", 80}};
   return factorizations::factorizer_registry()
-      .create(c.factorization, options)
-      ->factorize(perf::synthetic_clip(c.seconds), model.front_end());
+      .create(name, options)
+      ->factorize(perf::synthetic_clip(seconds), model.front_end());
+}
+
+std::unique_ptr<factorizations::Factorization> factorize(const Case& c, const models::Model& model) {
+  return factorize(c.factorization, c.seconds, model);
 }
 
 Subject& subject(const Case& c) {
@@ -420,14 +430,9 @@ void overhead(benchmark::State& state, const std::string& factorization, double 
               const std::string& name) {
   static FreeModel model;
   model.batch_ = floor_of("builtin").best_batch;
-  const nlohmann::json options = factorization == "tf_grid"
-                                     ? nlohmann::json{{"time_segments", 10}, {"frequency_bands", 8}}
-                                     : nlohmann::json{{"segments", 10}};
   Subject s;
   s.model = &model;
-  s.factorization = factorizations::factorizer_registry()
-                        .create(factorization, options)
-                        ->factorize(perf::synthetic_clip(clip_seconds), model.front_end());
+  s.factorization = factorize(factorization, clip_seconds, model);
   const double floor = floor_of("builtin").now().wall;
   for (auto _ : state) {
     const Run r = explain(*s.model, *s.factorization, method, method_options(method), /*window_cache=*/false);
@@ -464,7 +469,7 @@ int main(int argc, char** argv) {
   for (const std::string kind : {"builtin", "torchscript"})
     add("floor/" + kind, [kind](benchmark::State& s) { report_floor(s, kind); });
   for (const std::string kind : {"builtin", "torchscript"})
-    for (const std::string factorization : {"tf_grid", "stems"})
+    for (const std::string& factorization : kFactorizations)
       for (const double seconds : {3.0, 30.0})
         for (const std::string method : {"kernel_shap", "lime"}) {
           const std::string name = "accept/" + kind + "/" + factorization + "/" +
@@ -473,7 +478,7 @@ int main(int argc, char** argv) {
             acceptance(s, c, method, name);
           });
         }
-  for (const std::string factorization : {"tf_grid", "stems"})
+  for (const std::string& factorization : kFactorizations)
     for (const double seconds : {3.0, 30.0})
       for (const std::string method : {"kernel_shap", "lime"}) {
         const std::string name =
