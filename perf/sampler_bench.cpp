@@ -22,7 +22,8 @@
 // the time to Spearman 0.95: the smallest budget whose mean Spearman reaches 0.95, and its seconds.
 //
 // Run: build/perf/sampler_bench (about 10 minutes on 2 busy cores, most of it the sweep; the seconds
-// are wall time per explanation and move with the machine's load, the errors are deterministic).
+// are wall time per explanation, with threads and OpenMP's waiting as `hearsay` sets them, and move
+// with the machine's load; the errors are deterministic).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -37,6 +38,7 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include "core/parallel.h"
 #include "datasets/synth/synth.h"
 #include "factorizations/factorization.h"
 #include "methods/explainer.h"
@@ -232,6 +234,11 @@ void print_tables() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Threads and OpenMP's waiting as the hearsay executable sets them (cli/main.cpp), so the seconds
+  // are what `hearsay explain` would take.
+  use_short_omp_spin(argv);
+  set_num_threads(0);
+  models::set_torch_threads(0);
   struct Estimator {
     std::string label, method;
     nlohmann::json options;
