@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/parallel.h"
 #include "core/random.h"
 #include "methods/explainer.h"
 #include "methods/kernel_shap.h"
@@ -265,6 +266,21 @@ TEST(KernelShapAuto, RunsLongerWhenComponentsAreNearlyTied) {
   EXPECT_GE(e.diagnostics["samples_used"].get<int64_t>(), 1024);
   // The leverage sampler's rounds nest: the evaluations are the last round's coalitions.
   EXPECT_EQ(e.evals, e.diagnostics["samples_used"].get<int64_t>() + 2);
+}
+
+// The bootstrap refits that decide each round run on hearsay's threads: the rounds, the stop and the
+// answer must not depend on how many there are.
+TEST(KernelShapAuto, SameSeedSameAnswerOnAnyNumberOfThreads) {
+  const int threads = num_threads();
+  set_num_threads(1);
+  const Explanation one = explain_auto(tied_toy(), nlohmann::json::object(), 3);
+  set_num_threads(2);
+  const Explanation two = explain_auto(tied_toy(), nlohmann::json::object(), 3);
+  set_num_threads(threads);
+  EXPECT_EQ(one.scores, two.scores);
+  EXPECT_EQ(one.diagnostics["auto_rounds"], two.diagnostics["auto_rounds"]);
+  EXPECT_EQ(one.diagnostics["achieved_confidence"], two.diagnostics["achieved_confidence"]);
+  EXPECT_EQ(one.diagnostics["standard_errors"], two.diagnostics["standard_errors"]);
 }
 
 TEST(KernelShapAuto, NeverBeyondTheCap) {
