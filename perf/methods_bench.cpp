@@ -26,7 +26,7 @@
 // The stems30/... cases keep issue #5's figures (window cache on, occlusion) on the builtin model at
 // the default batch, with `ratio` over the floor per mask (all windows of a 30 s clip).
 //
-// Run: build/perf/methods_bench [--benchmark_filter=floor|accept|overhead] (about 15 minutes).
+// Run: build/perf/methods_bench [--benchmark_filter=floor|accept|overhead] (about 10 minutes).
 #include <sys/resource.h>
 #include <time.h>
 
