@@ -185,6 +185,26 @@ TEST(Lime, ExhaustiveSamplingAndFeatureSelections) {
   EXPECT_THROW_WITH(explain("lime", {{"sampling", "exhaustive"}}, big, e21), ConfigError, "at most 20");
 }
 
+// With num_features at its default every component is kept, so highest_weights (auto's choice above
+// 6 components) selects nothing: the answer is the unselected fit's, bit for bit. Keeping one fewer
+// drops the weakest.
+TEST(Lime, HighestWeightsKeepingEveryComponentIsTheUnselectedFit) {
+  const std::vector<double> w{0.9, -1.3, 2.1, 0.05, -0.6, 1.4, 0.45, -2.2, 1.1, 0.7};
+  const PolynomialToy toy(w, {{0, 1, 0.3}}, 0.5);
+  const EchoFactorization f(10);
+  Evaluator evaluator(toy, f);
+  const Explanation none = explain("lime", {{"num_samples", 300}, {"feature_selection", "none"}}, toy, evaluator);
+  for (const char* selection : {"auto", "highest_weights"}) {
+    const Explanation all = explain("lime", {{"num_samples", 300}, {"feature_selection", selection}}, toy, evaluator);
+    EXPECT_EQ(all.scores, none.scores) << selection;
+    EXPECT_EQ(all.intercept, none.intercept) << selection;
+  }
+  const Explanation nine = explain(
+      "lime", {{"num_samples", 300}, {"feature_selection", "highest_weights"}, {"num_features", 9}}, toy, evaluator);
+  EXPECT_EQ(nine.scores[3], 0.0);
+  EXPECT_EQ(nine.diagnostics["used_components"].size(), 9u);
+}
+
 TEST(Occlusion, EqualsTheAdditiveToysWeightsExactly) {
   const std::vector<double> w{0.5, -1.0, 2.0, 0.25};
   const PolynomialToy toy(w, {}, 1.0);
