@@ -10,10 +10,9 @@
 // evaluation runs all its windows and nothing is skipped).
 //
 // The acceptance table: {tf_grid 10 x 8, superpixels of 80 regions, stems x 10 segments, 10 segments}
-// x {3 s, 30 s clip} x {builtin vgg_small
-// (untrained: timing does not depend on the weights), the TorchScript fixture tests/data/models/vgg4
-// made by PyTorch} x {kernel_shap, lime} with 4096 samples, window cache off, each case repeated
-// (repetitions()) on a fresh factorization with the floor probed during every repetition; the
+// x {3 s, 30 s clip} x {builtin vgg_small (untrained: timing does not depend on the weights), the
+// TorchScript fixture tests/data/models/vgg4 made by PyTorch} x {kernel_shap, lime} with 4096 samples, window cache
+// off, each case repeated (repetitions()) on a fresh factorization with the floor probed during every repetition; the
 // medians are reported. Counters:
 // per_window_ms (seconds / windows run); best_batch; floor_ms; floor_default_ms (the tuner's figure at
 // hearsay's default batch, 16); ratio (per_window_ms / floor_ms, and its range over the repetitions);
