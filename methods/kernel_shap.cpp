@@ -284,15 +284,23 @@ struct ConstrainedDesign {
   Eigen::Index m = 0;
 };
 
-ConstrainedDesign constrained_design(const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj, double delta,
+// The right-hand side of the constrained fit on `chosen` without the design's columns (e stays empty):
+// all the bootstrap refits need besides the coalitions (solve_pairs).
+ConstrainedDesign constrained_target(const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj, double delta,
                                      const std::vector<int>& chosen) {
   ConstrainedDesign d{chosen, {}, {}, delta, z.cols()};
+  if (!chosen.empty()) d.y2 = y_adj - z.col(chosen.back()) * delta;
+  return d;
+}
+
+ConstrainedDesign constrained_design(const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj, double delta,
+                                     const std::vector<int>& chosen) {
+  ConstrainedDesign d = constrained_target(z, y_adj, delta, chosen);
   if (chosen.empty()) return d;
   const int last = chosen.back();
   const auto k = static_cast<Eigen::Index>(chosen.size()) - 1;
   d.e.resize(z.rows(), k);
   for (Eigen::Index j = 0; j < k; ++j) d.e.col(j) = z.col(chosen[static_cast<size_t>(j)]) - z.col(last);
-  d.y2 = y_adj - z.col(last) * delta;
   return d;
 }
 
@@ -301,7 +309,7 @@ ConstrainedDesign constrained_design(const Eigen::MatrixXd& z, const Eigen::Vect
 ConstrainedFit solve_normal(const ConstrainedDesign& d, Eigen::MatrixXd& normal, const Eigen::VectorXd& rhs) {
   ConstrainedFit fit;
   fit.phi = Eigen::VectorXd::Zero(d.m);
-  const auto k = d.e.cols();
+  const auto k = static_cast<Eigen::Index>(d.chosen.size()) - 1;  // the columns of e
   double sum = 0.0;
   if (k > 0) {
     normal.triangularView<Eigen::StrictlyUpper>() = normal.transpose();
@@ -379,21 +387,34 @@ ConstrainedFit solve_constrained(const Eigen::MatrixXd& z, const Eigen::VectorXd
 // A coalition and its complement have opposite rows in the constrained design (e' = -e: each column
 // is a difference of two 0/1 entries, both flipped), so their terms of the normal equations merge:
 // (w + w') e e' in the matrix and (w y2 - w' y2') e in the right-hand side, half the rows to update.
-// The bootstrap refits use this; the estimate itself keeps its row-by-row arithmetic.
-struct MergedPairs {
+// And either side of a pair can stand for it: the refits take the side holding fewer of the chosen
+// components, whose row is e = σ (a - c 1), with a the indicator of its chosen components other than
+// the last (a few indices), c whether it holds the last, and σ = +1 for the pair's first row, -1 for
+// its complement. Then Σ W e e' = H - u 1' - 1 u' + t 1 1', where H = Σ W a a' is a sparse update of
+// min(s, M - s)² / 2 cells for a coalition of size s, u = Σ W c a and t = Σ W c. The leverage
+// sampler draws every size class alike, so this is about a tenth of the dense update's arithmetic,
+// with no gathered copy of the design. The bootstrap refits use this; the estimate itself keeps its
+// row-by-row arithmetic.
+struct PairPatterns {
   std::vector<Eigen::Index> first;   // a row of each merged pair (or a row without its complement)
   std::vector<Eigen::Index> second;  // its complement's row, or -1
+  std::vector<int32_t> start;        // pair p's positions are index[start[p], start[p + 1])
+  std::vector<int32_t> index;        // positions j < k (in `chosen`) its standing side holds, ascending
+  std::vector<uint8_t> last;         // c: whether the standing side holds the last chosen component
+  std::vector<int8_t> sign;          // σ
 };
 
-MergedPairs merge_complements(const Matrix<uint8_t>& masks) {
+PairPatterns pair_patterns(const Matrix<uint8_t>& masks, const std::vector<int>& chosen) {
   const int64_t m = masks.cols();
   std::unordered_map<std::string, Eigen::Index> row_of;
   row_of.reserve(static_cast<size_t>(masks.rows()));
   for (int64_t r = 0; r < masks.rows(); ++r)
     row_of.emplace(std::string(reinterpret_cast<const char*>(masks.row(r)), static_cast<size_t>(m)), r);
-  MergedPairs pairs;
+  PairPatterns pairs;
   std::vector<bool> used(static_cast<size_t>(masks.rows()), false);
   std::string complement(static_cast<size_t>(m), '\0');
+  const size_t k = chosen.size() - 1;
+  pairs.start.push_back(0);
   for (int64_t r = 0; r < masks.rows(); ++r) {
     if (used[static_cast<size_t>(r)]) continue;
     used[static_cast<size_t>(r)] = true;
@@ -406,25 +427,60 @@ MergedPairs merge_complements(const Matrix<uint8_t>& masks) {
     }
     pairs.first.push_back(r);
     pairs.second.push_back(other);
+    const uint8_t* row = masks.row(r);
+    size_t held = 0;
+    for (const int j : chosen) held += row[j] ? 1 : 0;
+    const uint8_t flip = 2 * held > chosen.size() ? 1 : 0;
+    for (size_t j = 0; j < k; ++j)
+      if ((row[chosen[j]] ? 1 : 0) != flip) pairs.index.push_back(static_cast<int32_t>(j));
+    pairs.start.push_back(static_cast<int32_t>(pairs.index.size()));
+    pairs.last.push_back(static_cast<uint8_t>((row[chosen.back()] ? 1 : 0) != flip));
+    pairs.sign.push_back(static_cast<int8_t>(flip ? -1 : 1));
   }
   return pairs;
 }
 
-ConstrainedFit solve_merged(const ConstrainedDesign& d, const MergedPairs& pairs, const Eigen::VectorXd& w) {
-  return solve_rows(d, [&](std::vector<Eigen::Index>& rows, std::vector<double>& scale, Eigen::VectorXd& rhs) {
-    Eigen::VectorXd v = Eigen::VectorXd::Zero(d.e.rows());  // each kept pair's right-hand-side factor, at its row
-    for (size_t p = 0; p < pairs.first.size(); ++p) {
-      const Eigen::Index a = pairs.first[p];
-      const Eigen::Index b = pairs.second[p];
-      const double wa = w(a);
-      const double wb = b >= 0 ? w(b) : 0.0;
-      if (wa + wb == 0.0) continue;
-      rows.push_back(a);
-      scale.push_back(std::sqrt(wa + wb));
-      v(a) = wa * d.y2(a) - (b >= 0 ? wb * d.y2(b) : 0.0);
+// The lower triangle of Σ W e e' and Σ (w y2 - w' y2') e over the pairs, for weights w and outputs y2.
+void pair_normal(const PairPatterns& pairs, const Eigen::VectorXd& w, const Eigen::VectorXd& y2, Eigen::Index k,
+                 Eigen::MatrixXd& normal, Eigen::VectorXd& rhs) {
+  normal = Eigen::MatrixXd::Zero(k, k);  // H, then the lower triangle of Σ W e e'
+  rhs = Eigen::VectorXd::Zero(k);
+  Eigen::VectorXd u = Eigen::VectorXd::Zero(k);
+  double t = 0.0;
+  double rhs_last = 0.0;  // Σ σ v c, taken off every entry of the right-hand side
+  for (size_t p = 0; p < pairs.first.size(); ++p) {
+    const Eigen::Index a = pairs.first[p];
+    const Eigen::Index b = pairs.second[p];
+    const double wa = w(a);
+    const double wb = b >= 0 ? w(b) : 0.0;
+    const double weight = wa + wb;
+    if (weight == 0.0) continue;
+    const double v = pairs.sign[p] * (wa * y2(a) - (b >= 0 ? wb * y2(b) : 0.0));
+    const int32_t* first = pairs.index.data() + pairs.start[p];
+    const int32_t* end = pairs.index.data() + pairs.start[p + 1];
+    for (const int32_t* i = first; i != end; ++i) {
+      double* row = normal.data() + *i;  // row *i of the column-major matrix, at columns j <= *i
+      for (const int32_t* j = first; j <= i; ++j) row[static_cast<Eigen::Index>(*j) * k] += weight;
+      rhs(*i) += v;
     }
-    rhs.noalias() = d.e.transpose() * v;
-  });
+    if (pairs.last[p]) {
+      for (const int32_t* i = first; i != end; ++i) u(*i) += weight;
+      t += weight;
+      rhs_last += v;
+    }
+  }
+  for (Eigen::Index j = 0; j < k; ++j) {
+    for (Eigen::Index i = j; i < k; ++i) normal(i, j) += t - u(i) - u(j);
+    rhs(j) -= rhs_last;
+  }
+}
+
+ConstrainedFit solve_pairs(const ConstrainedDesign& d, const PairPatterns& pairs, const Eigen::VectorXd& w) {
+  if (d.chosen.empty()) return {Eigen::VectorXd::Zero(d.m), false};
+  Eigen::MatrixXd normal;
+  Eigen::VectorXd rhs;
+  pair_normal(pairs, w, d.y2, static_cast<Eigen::Index>(d.chosen.size()) - 1, normal, rhs);
+  return solve_normal(d, normal, rhs);
 }
 
 // Bootstrap replicates of φ (see kernel_shap.h), one per row: the sampled draws resampled with
@@ -467,11 +523,11 @@ Eigen::MatrixXd resampled_fits(const Coalitions& c, const Eigen::MatrixXd& z, co
                        drawn[static_cast<size_t>(g)];
     }
   }
-  const ConstrainedDesign design = constrained_design(z, y_adj, delta, chosen);
-  const MergedPairs pairs = merge_complements(c.masks);
+  const ConstrainedDesign design = constrained_target(z, y_adj, delta, chosen);
+  const PairPatterns pairs = chosen.empty() ? PairPatterns{} : pair_patterns(c.masks, chosen);
   Eigen::MatrixXd out(replicates, z.cols());
 #pragma omp parallel for schedule(static)
-  for (int b = 0; b < replicates; ++b) out.row(b) = solve_merged(design, pairs, weights.col(b)).phi.transpose();
+  for (int b = 0; b < replicates; ++b) out.row(b) = solve_pairs(design, pairs, weights.col(b)).phi.transpose();
   return out;
 }
 
@@ -596,6 +652,14 @@ void KernelShap::run(const ExplainRequest& request, int target, Explanation& out
   for (int i : r.chosen) names.push_back(out.names[static_cast<size_t>(i)]);
   out.diagnostics["components_in_fit"] = names;
   report_convergence(r.c, r.z, r.y_adj, delta, r.chosen, request.seed, out);
+}
+
+void paired_normal_equations(const Matrix<uint8_t>& masks, const std::vector<int>& chosen, const Eigen::VectorXd& w,
+                             const Eigen::VectorXd& y2, Eigen::MatrixXd& lower, Eigen::VectorXd& rhs) {
+  HEARSAY_CHECK_AS(ShapeError, !chosen.empty() && w.size() == masks.rows() && y2.size() == masks.rows(),
+                   "paired_normal_equations: ", chosen.size(), " chosen components, ", masks.rows(), " masks, ",
+                   w.size(), " weights and ", y2.size(), " outputs");
+  pair_normal(pair_patterns(masks, chosen), w, y2, static_cast<Eigen::Index>(chosen.size()) - 1, lower, rhs);
 }
 
 void KernelShap::report_convergence(const Coalitions& c, const Eigen::MatrixXd& z, const Eigen::VectorXd& y_adj,

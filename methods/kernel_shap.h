@@ -144,4 +144,11 @@ struct Coalitions {
 /// coalitions; every one when the budget covers all 2^M − 2).
 Coalitions sample_coalitions(int64_t m, int64_t budget, uint64_t seed, Sampler sampler = Sampler::shap);
 
+/// The normal equations of the constrained fit on `chosen` (the last chosen component eliminated) as
+/// the bootstrap refits build them, from each coalition and its complement together: the lower
+/// triangle of E'WE in `lower` and E'W y2 in `rhs`, where row r of E is the mask's chosen components
+/// but the last, minus its last (a dense product's terms, summed in another order). Exposed for tests.
+void paired_normal_equations(const Matrix<uint8_t>& masks, const std::vector<int>& chosen, const Eigen::VectorXd& w,
+                             const Eigen::VectorXd& y2, Eigen::MatrixXd& lower, Eigen::VectorXd& rhs);
+
 }  // namespace hearsay::methods

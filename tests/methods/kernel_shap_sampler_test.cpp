@@ -216,6 +216,47 @@ TEST(LeverageSampler, BootstrapStandardErrorsMatchTheSpreadOverSeeds) {
   EXPECT_LT(se_sum, 2.0 * spread_sum);
 }
 
+// The bootstrap refits build their normal equations from each coalition and its complement together,
+// from whichever side holds fewer of the chosen components (a sparse update and a correction for the
+// eliminated component). They must be the dense products E'WE and E'W y2 of the constrained design:
+// on both samplers' coalitions (shap's leaves complements unpaired), with weights of zero, a row whose
+// complement is missing, chosen sets in any order, and a single chosen component (nothing to solve).
+TEST(KernelShapBootstrap, PairedNormalEquationsEqualTheDenseProducts) {
+  const int m = 12;
+  Rng rng(5);
+  for (const Sampler sampler : {Sampler::leverage, Sampler::shap}) {
+    Coalitions c = sample_coalitions(m, 300, 9, sampler);
+    Matrix<uint8_t> masks(c.masks.rows() + 1, m, uint8_t{0});  // and one row whose complement is absent
+    std::copy(c.masks.values().begin(), c.masks.values().end(), masks.values().begin());
+    for (int i = 0; i < m; i += 3) masks(masks.rows() - 1, i) = 1;
+    const Eigen::Index n = masks.rows();
+    Eigen::VectorXd w(n), y2(n);
+    for (Eigen::Index r = 0; r < n; ++r) {
+      w(r) = r % 7 == 3 ? 0.0 : rng.uniform() * 2.0;  // some rows out of the resample
+      y2(r) = rng.normal();
+    }
+    for (const std::vector<int>& chosen : {std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+                                           std::vector<int>{7, 2, 11, 0, 5}, std::vector<int>{4}}) {
+      const auto k = static_cast<Eigen::Index>(chosen.size()) - 1;
+      Eigen::MatrixXd e(n, k);
+      for (Eigen::Index r = 0; r < n; ++r)
+        for (Eigen::Index j = 0; j < k; ++j)
+          e(r, j) = double(masks(r, chosen[static_cast<size_t>(j)])) - double(masks(r, chosen.back()));
+      const Eigen::MatrixXd dense = e.transpose() * w.asDiagonal() * e;
+      const Eigen::VectorXd dense_rhs = e.transpose() * w.asDiagonal() * y2;
+      Eigen::MatrixXd lower;
+      Eigen::VectorXd rhs;
+      paired_normal_equations(masks, chosen, w, y2, lower, rhs);
+      ASSERT_EQ(lower.rows(), k);
+      ASSERT_EQ(rhs.size(), k);
+      for (Eigen::Index j = 0; j < k; ++j) {
+        for (Eigen::Index i = j; i < k; ++i) EXPECT_NEAR(lower(i, j), dense(i, j), 1e-11) << i << ", " << j;
+        EXPECT_NEAR(rhs(j), dense_rhs(j), 1e-11) << j;
+      }
+    }
+  }
+}
+
 TEST(LeverageSampler, BadSamplerIsRefusedByName) {
   EXPECT_THROW_WITH(explainer_registry().create("kernel_shap", {{"sampler", "kernel"}}), ConfigError, "sampler", "shap",
                     "leverage");
