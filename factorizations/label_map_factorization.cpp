@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -173,6 +176,40 @@ void LabelMapFactorization::compose(const uint8_t* keep, float* features) const 
   for (int64_t c = 0; c < features_.size(); ++c) features[c] = keep[label[c]] ? x[c] : b[c];
 }
 
+namespace {
+
+// Copies n floats. A label map's runs are short (a 10 × 8 grid on a 3 s clip: 13 frames; superpixels:
+// a few), and a memmove call per run cost more than its bytes (a third of tf_grid's composing): runs
+// of 4 to 64 values move as 16-byte SSE blocks, the last one overlapping, and shorter ones value by
+// value. A plain loop would not do: the compiler turns it back into a memmove call.
+inline void copy_run(const float* src, float* dst, int64_t n) {
+#if defined(__SSE2__)
+  if (n >= 4 && n <= 64) {
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) _mm_storeu_ps(dst + i, _mm_loadu_ps(src + i));
+    if (i < n) _mm_storeu_ps(dst + n - 4, _mm_loadu_ps(src + n - 4));
+    return;
+  }
+#endif
+  switch (n) {
+    case 3:
+      dst[2] = src[2];
+      [[fallthrough]];
+    case 2:
+      dst[1] = src[1];
+      [[fallthrough]];
+    case 1:
+      dst[0] = src[0];
+      [[fallthrough]];
+    case 0:
+      return;
+    default:
+      std::copy(src, src + n, dst);
+  }
+}
+
+}  // namespace
+
 void LabelMapFactorization::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
   HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames(), "compose_frames: frames [", first,
                    ", ", first + count, ") outside the ", frames(), "-frame input");
@@ -187,7 +224,7 @@ void LabelMapFactorization::compose_frames(const uint8_t* keep, int64_t first, i
     for (int64_t t = first; t < end; ++run) {
       const int64_t stop = std::min(end, run + 1 == runs.end() ? frames() : (run + 1)->start);
       const float* src = (keep[run->label] ? features_.data() : baseline_.data()) + row;
-      std::copy(src + t, src + stop, dst + t);
+      copy_run(src + t, dst + t, stop - t);
       t = stop;
     }
   }
