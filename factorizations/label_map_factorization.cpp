@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #if defined(__SSE2__)
+#include <emmintrin.h>
 #include <xmmintrin.h>
 #endif
 
@@ -161,9 +162,16 @@ LabelMapFactorization::LabelMapFactorization(const FrontEnd& front_end, const Au
       ++cell_counts_[static_cast<size_t>(label)];
     }
   runs_.resize(static_cast<size_t>(labels_.rows()));
-  for (int64_t m = 0; m < labels_.rows(); ++m)
+  ragged_.assign(static_cast<size_t>(labels_.rows()), 0);
+  for (int64_t m = 0; m < labels_.rows(); ++m) {
+    auto& runs = runs_[static_cast<size_t>(m)];
     for (int64_t t = 0; t < labels_.cols(); ++t)
-      if (t == 0 || labels_(m, t) != labels_(m, t - 1)) runs_[static_cast<size_t>(m)].push_back({t, labels_(m, t)});
+      if (t == 0 || labels_(m, t) != labels_(m, t - 1)) runs.push_back({t, labels_(m, t)});
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const int64_t stop = r + 1 < runs.size() ? runs[r + 1].start : labels_.cols();
+      if (stop - runs[r].start < 4) ragged_[static_cast<size_t>(m)] = 1;
+    }
+  }
   for (int64_t i = 0; i < size(); ++i)
     HEARSAY_CHECK(spans_[static_cast<size_t>(i)].last > 0, "label map: component '",
                   this->names()[static_cast<size_t>(i)], "' owns no cell");
@@ -208,14 +216,42 @@ inline void copy_run(const float* src, float* dst, int64_t n) {
   }
 }
 
+// out[i] = select[label[i]] ? x[i] : b[i], as a mask rather than a jump.
+void select_cells(const int32_t* label, const int32_t* select, const float* x, const float* b, float* out, int64_t n) {
+  int64_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 4 <= n; i += 4) {
+    const __m128 mask = _mm_castsi128_ps(
+        _mm_set_epi32(select[label[i + 3]], select[label[i + 2]], select[label[i + 1]], select[label[i]]));
+    _mm_storeu_ps(out + i, _mm_or_ps(_mm_and_ps(mask, _mm_loadu_ps(x + i)), _mm_andnot_ps(mask, _mm_loadu_ps(b + i))));
+  }
+#endif
+  for (; i < n; ++i) out[i] = select[label[i]] ? x[i] : b[i];
+}
+
 }  // namespace
 
 void LabelMapFactorization::compose_frames(const uint8_t* keep, int64_t first, int64_t count, float* out) const {
   HEARSAY_CHECK_AS(ShapeError, first >= 0 && count >= 0 && first + count <= frames(), "compose_frames: frames [", first,
                    ", ", first + count, ") outside the ", frames(), "-frame input");
   const int64_t end = first + count;
+  // Rows of short runs (superpixels' ragged edges) are chosen cell by cell without a branch: a run's
+  // source is a coin toss under random masks, and each run cost a mispredicted jump and a short copy.
+  thread_local std::vector<int32_t> select;  // per label: all ones when kept, else zero
+  bool selected = false;
   for (int64_t m = 0; m < n_mels(); ++m) {
     const auto& runs = runs_[static_cast<size_t>(m)];
+    if (static_cast<int64_t>(runs.size()) * (ragged_[static_cast<size_t>(m)] ? kCellwiseRaggedRun : kCellwiseRun) >
+        frames()) {
+      if (!selected) {
+        select.resize(static_cast<size_t>(size()));
+        for (int64_t i = 0; i < size(); ++i) select[static_cast<size_t>(i)] = keep[i] ? -1 : 0;
+        selected = true;
+      }
+      select_cells(labels_.data() + m * frames() + first, select.data(), features_.data() + m * frames() + first,
+                   baseline_.data() + m * frames() + first, out + m * count, count);
+      continue;
+    }
     // The run holding `first`: the last one starting at or before it.
     auto run = std::upper_bound(runs.begin(), runs.end(), first, [](int64_t t, const Run& r) { return t < r.start; });
     --run;

@@ -81,6 +81,11 @@ class LabelMapFactorization : public Factorization {
     int32_t label;
   };
   std::vector<std::vector<Run>> runs_;
+  std::vector<uint8_t> ragged_;  // per row: whether it has runs shorter than 4 frames
+  /// Rows whose runs average fewer frames than this are composed cell by cell (compose_frames); a
+  /// ragged row's runs cost more each (their lengths and sources both jump about), so its bar is higher.
+  static constexpr int64_t kCellwiseRun = 12;
+  static constexpr int64_t kCellwiseRaggedRun = 24;
   std::string baseline_text_;
 };
 
