@@ -60,7 +60,11 @@ namespace {
 using namespace hearsay;
 
 constexpr int kMasks = 4096;
-constexpr int64_t kBatches[] = {1, 4, 8, 16, 32, 64};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
 
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -160,7 +164,7 @@ class ProbedModel : public models::Model {
     return out;
   }
   /// The floor per window: the median probe.
-  double floor() const { return median_of(probes_); }
+  double floor() const { return median(probes_); }
   /// The floor per window as the mean probe: the statistic of a method's total time.
   double floor_mean() const {
     double sum = 0.0;
@@ -181,7 +185,7 @@ class ProbedModel : public models::Model {
       network += c.per_window * static_cast<double>(c.count);
       network_windows += c.count;
     }
-    return (median_of(per) * static_cast<double>(network_windows) + own - network) / static_cast<double>(windows);
+    return (median(per) * static_cast<double>(network_windows) + own - network) / static_cast<double>(windows);
   }
   size_t probes() const { return probes_.size(); }
   double probe_wall() const { return probe_wall_; }
@@ -197,10 +201,6 @@ class ProbedModel : public models::Model {
     double per_window;  // the network's seconds per window in one of the method's calls
     int64_t count;
   };
-  static double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  }
   const models::Model& inner_;
   const std::vector<float>& floor_windows_;
   int64_t floor_batch_;
@@ -249,8 +249,7 @@ double mean_over_median(const Floor& f) {
   }
   double mean = 0.0;
   for (double v : seconds) mean += v / static_cast<double>(seconds.size());
-  std::sort(seconds.begin(), seconds.end());
-  return mean / seconds[seconds.size() / 2];
+  return mean / median(seconds);
 }
 
 void report_floor(benchmark::State& state, const std::string& kind) {
@@ -367,11 +366,6 @@ nlohmann::json method_options(const std::string& method) {
   if (method == "lime") return {{"num_samples", kMasks}, {"held_out_fraction", 0}};
   if (method == "kernel_shap") return {{"num_samples", kMasks}};
   return nlohmann::json::object();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 // Repetitions of each acceptance case: this machine's speed drifts by several percent from one second
